@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""moto in server mode, with a request log and fault injection for the tests.
+
+    moto_server.py --port PORT --request-log FILE [--faults FILE]
+
+Every AWS call served is appended to the request log as one JSON line:
+``{"t": epoch, "service": "iam", "action": "GetRole", "method": "POST", "path": "/", "status": 200}``.
+Tests count calls from it (moto's own API has no request history).
+
+Fault injection (reliability tests): the faults file holds a JSON list of rules
+``{"service": "iam", "action": "GetRole", "count": 3, "error": "Throttling", "status": 400}``;
+each matching call consumes one count and is answered with that AWS error instead of reaching moto.
+"""
+import argparse
+import io
+import json
+import os
+import re
+import threading
+import time
+import uuid
+from urllib.parse import parse_qs
+
+from werkzeug.serving import run_simple
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+_CRED_RE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/")
+
+
+class RecordingMiddleware(object):
+    def __init__(self, app, log_path, faults_path=None):
+        self.app = app
+        self.log_path = log_path
+        self.faults_path = faults_path
+        self.lock = threading.Lock()
+
+    def _describe(self, environ):
+        auth = environ.get("HTTP_AUTHORIZATION", "")
+        m = _CRED_RE.search(auth)
+        service = m.group(1) if m else ""
+        action = ""
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target:
+            action = target.split(".")[-1]
+        body = b""
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length:
+            body = environ["wsgi.input"].read(length)
+            environ["wsgi.input"] = io.BytesIO(body)
+        if not action:
+            qs = parse_qs(environ.get("QUERY_STRING", ""))
+            if "Action" in qs:
+                action = qs["Action"][0]
+            elif body and environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+                form = parse_qs(body.decode("utf-8", "replace"))
+                if "Action" in form:
+                    action = form["Action"][0]
+        if not action:
+            action = "%s %s" % (environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
+        json_protocol = bool(target) or "json" in environ.get("CONTENT_TYPE", "") or service in ("eks",)
+        return service, action, json_protocol
+
+    def _fault(self, service, action):
+        if not self.faults_path or not os.path.exists(self.faults_path):
+            return None
+        with self.lock:
+            try:
+                with open(self.faults_path) as fh:
+                    rules = json.load(fh)
+            except (OSError, ValueError):
+                return None
+            hit = None
+            for rule in rules:
+                if rule.get("count", 0) <= 0:
+                    continue
+                if rule.get("service") not in (None, "*", service):
+                    continue
+                if rule.get("action") not in (None, "*", action):
+                    continue
+                rule["count"] -= 1
+                hit = dict(rule)
+                break
+            if hit:
+                tmp = self.faults_path + ".tmp"
+                with open(tmp, "w") as fh:
+                    json.dump(rules, fh)
+                os.replace(tmp, self.faults_path)
+            return hit
+
+    def _log(self, record):
+        line = json.dumps(record) + "\n"
+        with self.lock:
+            with open(self.log_path, "a") as fh:
+                fh.write(line)
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/moto-api"):
+            return self.app(environ, start_response)
+        service, action, json_protocol = self._describe(environ)
+        record = {"t": time.time(), "service": service, "action": action,
+                  "method": environ.get("REQUEST_METHOD"), "path": path}
+        fault = self._fault(service, action)
+        if fault:
+            status = int(fault.get("status", 400))
+            code = fault.get("error", "Throttling")
+            record.update(status=status, fault=code)
+            self._log(record)
+            if json_protocol:
+                body = json.dumps({"__type": code, "message": "Injected fault: %s" % code}).encode()
+                headers = [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", code)]
+            else:
+                body = ("<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code>"
+                        "<Message>Injected fault: %s</Message></Error><RequestId>%s</RequestId>"
+                        "</ErrorResponse>" % (code, code, uuid.uuid4())).encode()
+                headers = [("Content-Type", "text/xml")]
+            start_response("%d %s" % (status, "Injected"), headers + [("Content-Length", str(len(body)))])
+            return [body]
+
+        captured = {}
+
+        def _start(status, headers, exc_info=None):
+            captured["status"] = int(status.split()[0])
+            return start_response(status, headers, exc_info)
+
+        result = self.app(environ, _start)
+        record["status"] = captured.get("status")
+        self._log(record)
+        return result
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--request-log", required=True)
+    parser.add_argument("--faults")
+    args = parser.parse_args()
+    app = RecordingMiddleware(DomainDispatcherApplication(create_backend_app),
+                              args.request_log, args.faults)
+    run_simple(args.host, args.port, app, threaded=True, use_reloader=False, use_debugger=False)
+
+
+if __name__ == "__main__":
+    main()
