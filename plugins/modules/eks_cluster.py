@@ -1,0 +1,615 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: hardened.eks contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: eks_cluster
+short_description: Create an EKS cluster with a hardened control plane and converge its security settings
+version_added: 0.1.0
+author:
+  - hardened.eks maintainers (@hardened-eks)
+description:
+  - Creates, updates and deletes an Amazon EKS cluster.
+  - Unlike M(community.aws.eks_cluster) it sets and converges endpoint access, public access
+    CIDRs, control-plane logging, secrets encryption, authentication mode, tags and the Kubernetes
+    version of an existing cluster, and can create the cluster's IAM OIDC provider for IRSA.
+  - "Secure defaults: private endpoint on, public endpoint off unless O(public_access_cidrs) are
+    given, all five control-plane log types on, and secrets encryption with a KMS key required
+    unless O(encryption_waived=true)."
+  - The defaults are converged on existing clusters too. Running the module without
+    O(public_access_cidrs) on a cluster whose public endpoint is open closes it.
+  - Every refusal (a version jump, a downgrade, removing or changing the encryption key, going
+    back in authentication mode, a public endpoint open to the internet without
+    O(allow_public_endpoint_anywhere)) is decided before any change is made.
+  - Subnets, security groups and the cluster role are only used to create the cluster; a
+    difference on an existing cluster is reported as a warning.
+  - EKS applies one change at a time. The module waits for each update to finish (with
+    DescribeUpdate, or by polling the cluster when no update id is returned) before the next one,
+    even with O(wait=false); O(wait) controls only the wait after the last change.
+options:
+  name:
+    description: Name of the cluster.
+    required: true
+    type: str
+  state:
+    description: Whether the cluster should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+  version:
+    description:
+      - Kubernetes minor version, such as V(1.30).
+      - When creating, EKS's default version is used if omitted.
+      - On an existing cluster a newer version is applied with C(UpdateClusterVersion), one minor
+        version at a time. A jump of more than one minor version or a downgrade fails with a
+        message that names the next allowed version.
+    type: str
+  role_arn:
+    description:
+      - ARN of the IAM role the EKS control plane uses. Required to create the cluster.
+    type: str
+  subnets:
+    description:
+      - Subnet IDs for the control plane's network interfaces, at least two in different
+        Availability Zones. Required to create the cluster.
+    type: list
+    elements: str
+  security_groups:
+    description: Additional security group IDs for the control plane's network interfaces.
+    type: list
+    elements: str
+  endpoint_private_access:
+    description: Whether the API server endpoint is reachable from inside the VPC.
+    type: bool
+    default: true
+  endpoint_public_access:
+    description:
+      - Whether the API server endpoint is reachable from the internet.
+      - Defaults to V(true) when O(public_access_cidrs) is given, else V(false).
+    type: bool
+  public_access_cidrs:
+    description:
+      - Networks allowed to reach the public endpoint.
+      - A public endpoint without CIDRs, or with V(0.0.0.0/0) or V(::/0), is open to the whole
+        internet and requires O(allow_public_endpoint_anywhere=true).
+    type: list
+    elements: str
+  allow_public_endpoint_anywhere:
+    description:
+      - Allow a public endpoint that is open to the whole internet. A warning is still issued.
+    type: bool
+    default: false
+  logging:
+    description:
+      - Control-plane log types sent to CloudWatch Logs. Types not listed are disabled.
+      - Defaults to all five types. Use V([]) to disable control-plane logging.
+    type: list
+    elements: str
+    choices: [api, audit, authenticator, controllerManager, scheduler]
+  encryption:
+    description:
+      - "ARN of the KMS key (C(arn:aws:kms:<region>:<account>:key/<id>), in the cluster's region)
+        used to envelope-encrypt Kubernetes secrets."
+      - Required unless O(encryption_waived=true).
+      - On an existing cluster without encryption the key is added with
+        C(AssociateEncryptionConfig). EKS cannot remove secrets encryption nor change its key,
+        and asking for either fails.
+    type: str
+    aliases: [encryption_key_arn]
+  encryption_waived:
+    description:
+      - Create the cluster without secrets encryption (a warning is issued). Cannot be used to
+        remove encryption from a cluster that has it.
+    type: bool
+    default: false
+  authentication_mode:
+    description:
+      - How IAM principals are authenticated. EKS moves only forward, C(CONFIG_MAP) to
+        C(API_AND_CONFIG_MAP) to C(API); going from C(CONFIG_MAP) to C(API) makes both updates.
+      - When creating, EKS's API default (C(CONFIG_MAP)) applies if omitted. Not compared when EKS
+        does not report the mode.
+    type: str
+    choices: [API, API_AND_CONFIG_MAP, CONFIG_MAP]
+  oidc_provider:
+    description:
+      - Create the IAM OIDC identity provider for the cluster's issuer (client ID
+        C(sts.amazonaws.com)) so service accounts can assume IAM roles (IRSA).
+      - With O(state=absent), the provider of the deleted cluster is removed too.
+      - V(false) leaves an existing provider alone.
+      - Creating the provider needs the issuer, so a new cluster is waited for until C(ACTIVE)
+        even with O(wait=false).
+    type: bool
+    default: false
+  oidc_thumbprints:
+    description:
+      - Server certificate thumbprints for the OIDC provider.
+      - Defaults to the thumbprint of the root CA of C(oidc.eks.<region>.amazonaws.com). An empty
+        list creates the provider without thumbprints (IAM then relies on its own trusted CAs)
+        and leaves the thumbprints of an existing provider alone.
+    type: list
+    elements: str
+  wait:
+    description: Wait for the cluster to be C(ACTIVE) (or deleted) and for updates to finish.
+    type: bool
+    default: true
+  wait_timeout:
+    description: How long to wait, in seconds.
+    type: int
+    default: 1200
+notes:
+  - Supports check mode and diff mode. The diff shows C(version), the endpoint settings,
+    C(logging), C(encryption), C(authentication_mode), C(tags) and C(oidc_provider_arn).
+  - The cluster must have no node groups or Fargate profiles left to be deleted.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.tags
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Private cluster with KMS secrets encryption and all control-plane logs
+  hardened.eks.eks_cluster:
+    name: prod
+    version: "1.30"
+    role_arn: arn:aws:iam::123456789012:role/prod-eks-cluster
+    subnets:
+      - subnet-0a1b2c3d4e5f60001
+      - subnet-0a1b2c3d4e5f60002
+      - subnet-0a1b2c3d4e5f60003
+    encryption: arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab
+    authentication_mode: API_AND_CONFIG_MAP
+    oidc_provider: true
+    tags:
+      env: prod
+  register: cluster
+
+- name: Open the public endpoint to the office network only
+  hardened.eks.eks_cluster:
+    name: prod
+    encryption: arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab
+    public_access_cidrs:
+      - 203.0.113.0/24
+
+- name: A throw-away test cluster without encryption, public to everyone (warns twice)
+  hardened.eks.eks_cluster:
+    name: scratch
+    role_arn: arn:aws:iam::123456789012:role/scratch-eks
+    subnets: [subnet-0a1b2c3d4e5f60001, subnet-0a1b2c3d4e5f60002]
+    endpoint_public_access: true
+    allow_public_endpoint_anywhere: true
+    encryption_waived: true
+
+- name: Upgrade the control plane by one minor version
+  hardened.eks.eks_cluster:
+    name: prod
+    version: "1.31"
+    encryption: arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab
+
+- name: Delete the cluster and its IAM OIDC provider
+  hardened.eks.eks_cluster:
+    name: scratch
+    state: absent
+    oidc_provider: true
+"""
+
+RETURN = r"""
+name:
+  description: Name of the cluster.
+  returned: always
+  type: str
+  sample: prod
+arn:
+  description: ARN of the cluster (null in check mode before creation).
+  returned: when the cluster exists or is created
+  type: str
+  sample: arn:aws:eks:us-east-1:123456789012:cluster/prod
+status:
+  description: Status of the cluster (C(CREATING), C(ACTIVE), C(UPDATING), C(DELETING)...).
+  returned: when the cluster exists or is created
+  type: str
+  sample: ACTIVE
+version:
+  description: Kubernetes version.
+  returned: when the cluster exists or is created
+  type: str
+  sample: "1.30"
+platform_version:
+  description: EKS platform version.
+  returned: when the cluster exists
+  type: str
+  sample: eks.4
+endpoint:
+  description: URL of the API server.
+  returned: when the cluster exists
+  type: str
+  sample: https://ABCDEF0123456789.gr7.us-east-1.eks.amazonaws.com
+certificate_authority_data:
+  description: Base64 CA certificate of the API server.
+  returned: when the cluster exists
+  type: str
+oidc_issuer:
+  description: URL of the cluster's OIDC issuer.
+  returned: when the cluster exists
+  type: str
+  sample: https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789
+oidc_provider_arn:
+  description:
+    - ARN of the cluster's IAM OIDC provider, when it exists (or is created with O(oidc_provider=true)).
+  returned: when the cluster exists
+  type: str
+  sample: arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789
+role_arn:
+  description: ARN of the cluster's IAM role.
+  returned: when the cluster exists or is created
+  type: str
+vpc_id:
+  description: VPC of the cluster.
+  returned: when the cluster exists
+  type: str
+subnets:
+  description: Subnet IDs of the control plane.
+  returned: when the cluster exists or is created
+  type: list
+  elements: str
+security_groups:
+  description: Additional security groups of the control plane.
+  returned: when the cluster exists or is created
+  type: list
+  elements: str
+cluster_security_group_id:
+  description: The security group EKS created for the cluster.
+  returned: when the cluster exists
+  type: str
+endpoint_private_access:
+  description: Whether the private endpoint is enabled.
+  returned: when the cluster exists or is created
+  type: bool
+  sample: true
+endpoint_public_access:
+  description: Whether the public endpoint is enabled.
+  returned: when the cluster exists or is created
+  type: bool
+  sample: false
+public_access_cidrs:
+  description: Networks allowed on the public endpoint; empty when the public endpoint is off.
+  returned: when the cluster exists or is created
+  type: list
+  elements: str
+  sample: ["203.0.113.0/24"]
+logging:
+  description: Enabled control-plane log types.
+  returned: when the cluster exists or is created
+  type: list
+  elements: str
+  sample: [api, audit, authenticator, controllerManager, scheduler]
+encryption:
+  description: KMS key ARN used for secrets encryption, null when secrets are not encrypted.
+  returned: when the cluster exists or is created
+  type: str
+authentication_mode:
+  description: Authentication mode, null when EKS does not report it.
+  returned: when the cluster exists or is created
+  type: str
+  sample: API_AND_CONFIG_MAP
+tags:
+  description: Tags of the cluster.
+  returned: when the cluster exists or is created
+  type: dict
+  sample: {env: prod}
+updates:
+  description: The changes made (or, in check mode, that would be made), in order.
+  returned: always
+  type: list
+  elements: str
+  sample: [tags, logging, endpoint]
+"""
+
+import time
+
+try:
+    import botocore
+except ImportError:
+    pass  # Handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.hardened.eks.plugins.module_utils.eks import EksError
+from ansible_collections.hardened.eks.plugins.module_utils.eks import EksTimeout
+from ansible_collections.hardened.eks.plugins.module_utils.eks import cluster_settings
+from ansible_collections.hardened.eks.plugins.module_utils.eks import diff_view
+from ansible_collections.hardened.eks.plugins.module_utils.eks import oidc_provider_arn
+from ansible_collections.hardened.eks.plugins.module_utils.eks import plan_cluster_update
+from ansible_collections.hardened.eks.plugins.module_utils.eks import plan_create
+from ansible_collections.hardened.eks.plugins.module_utils.eks import plan_oidc_provider
+from ansible_collections.hardened.eks.plugins.module_utils.eks import poll_until
+from ansible_collections.hardened.eks.plugins.module_utils.eks import update_finished
+from ansible_collections.hardened.eks.plugins.module_utils.eks import validate_cluster_params
+
+
+class Clock(object):
+    """Time source for waits (tests replace it to run without sleeping)."""
+
+    def __init__(self, sleep=time.sleep, now=time.monotonic):
+        self.sleep = sleep
+        self.now = now
+
+
+def _call(client, operation, what, **params):
+    try:
+        return getattr(client, operation)(aws_retry=True, **params)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+        raise AnsibleAWSError(message="Failed to %s" % what, exception=e)
+
+
+def _unsupported(e):
+    """True when the endpoint does not implement the operation (an emulator, an old region)."""
+    if not isinstance(e, botocore.exceptions.ClientError):
+        return False
+    status = e.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    code = e.response.get("Error", {}).get("Code")
+    return status == 404 and code in ("404", "NotFound", "UnknownOperationException") or code in (
+        "UnknownOperationException", "NotImplemented", "InvalidAction")
+
+
+def describe_cluster(client, name):
+    try:
+        return client.describe_cluster(aws_retry=True, name=name)["cluster"]
+    except is_boto3_error_code("ResourceNotFoundException"):
+        return None
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
+        raise AnsibleAWSError(message="Failed to describe cluster %s" % name, exception=e)
+
+
+def wait_cluster_status(client, name, timeout, clock, statuses=("ACTIVE",)):
+    """Poll describe_cluster until the status is one of ``statuses`` (None: until it is gone)."""
+
+    def done(cluster):
+        if cluster is None:
+            if statuses is None:
+                return True
+            raise EksError("cluster %s disappeared while waiting for %s" % (name, "/".join(statuses)))
+        status = cluster.get("status")
+        if statuses is not None and status in statuses:
+            return True
+        if status == "FAILED":
+            raise EksError("cluster %s is FAILED" % name)
+        return False
+
+    what = "cluster %s to be %s" % (name, "deleted" if statuses is None else "/".join(statuses))
+    return poll_until(lambda: describe_cluster(client, name), done, timeout, clock.sleep, clock.now, what)
+
+
+def wait_update(client, name, update_id, what, timeout, clock):
+    """Wait for an EKS update; fall back to polling the cluster's status when the answer had no
+    update id or DescribeUpdate is not available."""
+    if update_id:
+        try:
+            poll_until(lambda: client.describe_update(aws_retry=True, name=name, updateId=update_id)["update"],
+                       lambda u: update_finished(u, what), timeout, clock.sleep, clock.now,
+                       "%s update %s of cluster %s" % (what, update_id, name))
+        except botocore.exceptions.ClientError as e:
+            if not _unsupported(e):
+                raise AnsibleAWSError(message="Failed to describe update %s of cluster %s" % (update_id, name),
+                                      exception=e)
+        except botocore.exceptions.BotoCoreError as e:
+            raise AnsibleAWSError(message="Failed to describe update %s of cluster %s" % (update_id, name),
+                                  exception=e)
+    return wait_cluster_status(client, name, timeout, clock)
+
+
+def apply_steps(client, name, steps, wait, timeout, clock, applied):
+    """Run the planned calls in order. EKS accepts one update at a time, so every update but the
+    last is waited for; the last one only when ``wait``. ``applied`` collects the kinds done."""
+    pending = [i for i, s in enumerate(steps) if s["wait"]]
+    last_waiting = pending[-1] if pending else -1
+    for i, step in enumerate(steps):
+        answer = _call(client, step["call"], "%s cluster %s (%s)" % (step["call"], name, step["kind"]),
+                       **step["params"])
+        applied.append(step["kind"])
+        if step["wait"] and (wait or i != last_waiting):
+            update_id = ((answer or {}).get("update") or {}).get("id")
+            wait_update(client, name, update_id, step["kind"], timeout, clock)
+
+
+def get_oidc_provider(iam, arn, tolerate_denied=False):
+    try:
+        return iam.get_open_id_connect_provider(aws_retry=True, OpenIDConnectProviderArn=arn)
+    except is_boto3_error_code("NoSuchEntity"):
+        return None
+    except is_boto3_error_code(["AccessDenied", "AccessDeniedException"]) as e:  # pylint: disable=duplicate-except
+        if tolerate_denied:
+            return None
+        raise AnsibleAWSError(message="Failed to read IAM OIDC provider %s" % arn, exception=e)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
+        raise AnsibleAWSError(message="Failed to read IAM OIDC provider %s" % arn, exception=e)
+
+
+def ensure_oidc_provider(iam, settings, desired, check_mode):
+    """``(changed, before, after)``: the ARN of the cluster issuer's IAM OIDC provider before
+    and after the run (None when absent or not known yet, e.g. a cluster still to be created).
+    Without ``oidc_provider`` the provider is only looked up (a denied read reads as absent)."""
+    arn = oidc_provider_arn(settings.get("arn"), settings.get("oidc_issuer"))
+    if not arn:
+        return False, None, None
+    current = get_oidc_provider(iam, arn, tolerate_denied=not desired.get("oidc_provider"))
+    before = arn if current is not None else None
+    if not desired.get("oidc_provider"):
+        return False, before, before
+    steps = plan_oidc_provider(arn, settings["oidc_issuer"], current, desired["oidc_thumbprints"])
+    if not check_mode:
+        for step in steps:
+            answer = _call(iam, step["call"], "%s for %s" % (step["call"], settings["oidc_issuer"]),
+                           **step["params"])
+            arn = answer.get("OpenIDConnectProviderArn") or arn
+    return bool(steps), before, arn
+
+
+def ensure_present(client, iam, desired, check_mode, wait, timeout, clock, warnings):
+    """Create or converge the cluster. Returns (changed, result settings, diff, updates)."""
+    name = desired["name"]
+    current = describe_cluster(client, name)
+    applied = []
+    if current is None:
+        step, predicted = plan_create(desired)
+        before = {}
+        if check_mode:
+            predicted["oidc_provider_arn"] = None
+            applied = ["create"] + (["oidc_provider"] if desired["oidc_provider"] else [])
+            return True, predicted, {"before": before, "after": diff_view(predicted)}, applied
+        _call(client, "create_cluster", "create cluster %s" % name, **step["params"])
+        applied.append("create")
+        if wait or desired["oidc_provider"]:
+            # the OIDC issuer is known once the cluster is ACTIVE
+            cluster = wait_cluster_status(client, name, timeout, clock)
+        else:
+            cluster = describe_cluster(client, name)
+        result = cluster_settings(cluster) or predicted
+        changed = True
+        oidc_changed, _dummy, result["oidc_provider_arn"] = ensure_oidc_provider(iam, result, desired, check_mode)
+    else:
+        settings = cluster_settings(current)
+        if settings["status"] == "DELETING":
+            raise EksError("cluster %s is being deleted; wait for it to be gone before creating it again" % name)
+        steps, predicted, plan_warnings = plan_cluster_update(settings, desired)
+        warnings.extend(plan_warnings)
+        oidc_changed, settings["oidc_provider_arn"], oidc_after = ensure_oidc_provider(iam, settings, desired,
+                                                                                      True)
+        before = diff_view(settings)
+        changed = bool(steps)
+        if check_mode or not steps:
+            result = predicted
+            applied = [s["kind"] for s in steps]
+        else:
+            if settings["status"] != "ACTIVE":
+                wait_cluster_status(client, name, timeout, clock)
+            try:
+                apply_steps(client, name, steps, wait, timeout, clock, applied)
+            except AnsibleAWSError as e:
+                e.kwargs["updates"] = applied
+                raise
+            latest = cluster_settings(describe_cluster(client, name))
+            if wait:
+                result = latest
+            else:
+                result = predicted
+                result["status"] = latest["status"]
+        if oidc_changed and not check_mode:
+            oidc_changed, _dummy, oidc_after = ensure_oidc_provider(iam, result, desired, False)
+        result["oidc_provider_arn"] = oidc_after
+    if oidc_changed:
+        applied.append("oidc_provider")
+    return changed or oidc_changed, result, {"before": before, "after": diff_view(result)}, applied
+
+
+def existing_oidc_provider(iam, settings):
+    arn = oidc_provider_arn(settings.get("arn"), settings.get("oidc_issuer"))
+    if not arn:
+        return None
+    return arn if get_oidc_provider(iam, arn) is not None else None
+
+
+def ensure_absent(client, iam, desired, check_mode, wait, timeout, clock):
+    name = desired["name"]
+    current = describe_cluster(client, name)
+    if current is None:
+        return False, {"name": name}, {"before": {}, "after": {}}, []
+    settings = cluster_settings(current)
+    provider = existing_oidc_provider(iam, settings) if desired.get("oidc_provider") else None
+    settings["oidc_provider_arn"] = provider
+    diff = {"before": diff_view(settings), "after": {}}
+    applied = []
+    if settings["status"] != "DELETING":
+        applied.append("delete")
+    if provider:
+        applied.append("oidc_provider")
+    if check_mode:
+        return bool(applied), settings, diff, applied
+    if settings["status"] != "DELETING":
+        _call(client, "delete_cluster", "delete cluster %s" % name, name=name)
+    if provider:
+        _call(iam, "delete_open_id_connect_provider", "delete IAM OIDC provider %s" % provider,
+              OpenIDConnectProviderArn=provider)
+    if wait:
+        wait_cluster_status(client, name, timeout, clock, statuses=None)
+        settings["status"] = "DELETED"
+    else:
+        settings["status"] = "DELETING"
+    return bool(applied), settings, diff, applied
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type="str", required=True),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        version=dict(type="str"),
+        role_arn=dict(type="str"),
+        subnets=dict(type="list", elements="str"),
+        security_groups=dict(type="list", elements="str"),
+        endpoint_private_access=dict(type="bool", default=True),
+        endpoint_public_access=dict(type="bool"),
+        public_access_cidrs=dict(type="list", elements="str"),
+        allow_public_endpoint_anywhere=dict(type="bool", default=False),
+        logging=dict(type="list", elements="str",
+                     choices=["api", "audit", "authenticator", "controllerManager", "scheduler"]),
+        encryption=dict(type="str", aliases=["encryption_key_arn"]),
+        encryption_waived=dict(type="bool", default=False),
+        authentication_mode=dict(type="str", choices=["API", "API_AND_CONFIG_MAP", "CONFIG_MAP"]),
+        oidc_provider=dict(type="bool", default=False),
+        oidc_thumbprints=dict(type="list", elements="str"),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=1200),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+
+    try:
+        desired, warnings = validate_cluster_params(module.params, module.region)
+    except EksError as e:
+        module.fail_json(msg=str(e), problems=e.problems)
+
+    retry = AWSRetry.jittered_backoff()
+    client = module.client("eks", retry_decorator=retry)
+    iam = module.client("iam", retry_decorator=retry)
+    clock = Clock()
+    params = module.params
+    try:
+        if desired["state"] == "absent":
+            changed, result, diff, updates = ensure_absent(client, iam, desired, module.check_mode, params["wait"],
+                                                           params["wait_timeout"], clock)
+        else:
+            changed, result, diff, updates = ensure_present(client, iam, desired, module.check_mode, params["wait"],
+                                                            params["wait_timeout"], clock, warnings)
+    except EksTimeout as e:
+        last = cluster_settings(e.last) if isinstance(e.last, dict) and "arn" in e.last else None
+        module.fail_json(msg=str(e), cluster=last)
+    except EksError as e:
+        for w in warnings:
+            module.warn(w)
+        module.fail_json(msg=str(e), problems=e.problems)
+    except AnsibleAWSError as e:
+        if e.exception is not None:
+            module.fail_json_aws(e.exception, msg=e.message, **e.kwargs)
+        module.fail_json(msg=e.message, **e.kwargs)
+
+    for w in warnings:
+        module.warn(w)
+    out = dict(result)
+    out["updates"] = [u for i, u in enumerate(updates) if i == 0 or updates[i - 1] != u]
+    if module._diff:
+        out["diff"] = diff
+    module.exit_json(changed=changed, **out)
+
+
+if __name__ == "__main__":
+    main()
