@@ -195,7 +195,7 @@ class K8sApi(object):
 
 def _short(exc):
     text = str(getattr(exc, "reason", None) or exc)
-    return text.split("Caused by ")[-1].strip("()") if "Caused by" in text else text
+    return text.rsplit("Caused by ", maxsplit=1)[-1].strip("()") if "Caused by" in text else text
 
 
 def optimistic_update(read, mutate, write, retries=8, sleep=time.sleep):

@@ -38,7 +38,7 @@ def read_env_file(path):
             line = line.strip()
             if not line.startswith("export "):
                 continue
-            key, _, value = line[len("export "):].partition("=")
+            key, _sep, value = line[len("export "):].partition("=")
             env[key] = os.path.expandvars(value.replace("$PATH", os.environ.get("PATH", "")))
     return env
 
@@ -84,7 +84,8 @@ def run_module_process(sandbox, name, params, check=False, diff=False, env=None,
         run_env.update(env)
     proc = subprocess.run([sys.executable, "-m", _module_import_path(name)],
                           input=json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode(),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=run_env, timeout=timeout)
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=run_env, timeout=timeout,
+                          check=False)
     out = proc.stdout.decode("utf-8", "replace")
     start = out.find("{")
     try:
@@ -132,7 +133,7 @@ def run_playbook(sandbox, tmp_path):
         if env:
             run_env.update(env)
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=run_env,
-                              timeout=timeout, cwd=ROOT)
+                              timeout=timeout, cwd=ROOT, check=False)
         return proc.returncode, proc.stdout.decode("utf-8", "replace")
     return _run
 

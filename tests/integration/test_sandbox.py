@@ -123,7 +123,7 @@ def test_real_calico_policy_crds_apply_and_validate(k8s, uid):
     try:
         custom = client.CustomObjectsApi(k8s)
         import time
-        for _ in range(60):
+        for _attempt in range(60):
             try:
                 custom.list_cluster_custom_object(group, "v1", "globalnetworkpolicies")
                 break
