@@ -1,8 +1,8 @@
-"""Make `ansible_collections.hardened.eks` importable from this working tree for unit tests."""
+"""Make `ansible_collections.hardened.eks` importable from this working tree for every test."""
 import os
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LINK_PARENT = os.path.join(ROOT, ".sandbox", "collections")
 
 

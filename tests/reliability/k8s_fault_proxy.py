@@ -1,0 +1,107 @@
+"""A loopback HTTP proxy in front of the sandbox's kube-apiserver that answers chosen requests
+with errors (429/500/503, or a dropped connection) before letting them through. Modules talk to
+it through a kubeconfig whose server is the proxy: the API server behind it is the real one."""
+import http.client
+import json
+import ssl
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlparse
+
+
+class FaultProxy(object):
+    def __init__(self, upstream, cafile):
+        self.upstream = urlparse(upstream)
+        self.ctx = ssl.create_default_context(cafile=cafile)
+        self.rules = []          # dicts: method, path_contains, status, count
+        self.log = []            # (method, path, status) of every request seen
+        self.lock = threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):  # quiet
+                pass
+
+            def _handle(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                fault = proxy._match(self.command, self.path)
+                if fault is not None:
+                    proxy._record(self.command, self.path, fault)
+                    if fault == "drop":
+                        self.close_connection = True
+                        self.connection.close()
+                        return
+                    payload = json.dumps({"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                                          "message": "injected %d" % fault, "code": fault,
+                                          "details": {"retryAfterSeconds": 0}}).encode()
+                    self.send_response(fault)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                    return
+                conn = http.client.HTTPSConnection(proxy.upstream.hostname, proxy.upstream.port,
+                                                   context=proxy.ctx, timeout=60)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+                conn.request(self.command, self.path, body=body, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+                proxy._record(self.command, self.path, resp.status)
+                self.send_response(resp.status)
+                for k, v in resp.getheaders():
+                    if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                conn.close()
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def add_fault(self, status, count, method=None, path_contains=None):
+        with self.lock:
+            self.rules.append({"status": status, "count": count, "method": method,
+                               "path_contains": path_contains})
+
+    def _match(self, method, path):
+        with self.lock:
+            for rule in self.rules:
+                if rule["count"] <= 0:
+                    continue
+                if rule["method"] and rule["method"] != method:
+                    continue
+                if rule["path_contains"] and rule["path_contains"] not in path:
+                    continue
+                rule["count"] -= 1
+                return rule["status"]
+        return None
+
+    def _record(self, method, path, status):
+        with self.lock:
+            self.log.append((method, path, status))
+
+    def kubeconfig(self, token):
+        return {"apiVersion": "v1", "kind": "Config",
+                "clusters": [{"name": "proxy", "cluster": {"server": self.url}}],
+                "users": [{"name": "admin", "user": {"token": token}}],
+                "contexts": [{"name": "proxy", "context": {"cluster": "proxy", "user": "admin"}}],
+                "current-context": "proxy"}
