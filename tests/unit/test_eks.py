@@ -673,7 +673,11 @@ def test_stubber_create_waits_for_active_then_creates_the_oidc_provider():
     client, stub = stubbed("eks")
     iam, istub = stubbed("iam")
     stub.add_client_error("describe_cluster", service_error_code="ResourceNotFoundException", http_status_code=404)
-    stub.add_response("create_cluster", {"cluster": cluster_doc(status="CREATING")}, ANY)
+    stub.add_response("create_cluster", {"cluster": cluster_doc(status="CREATING")}, {
+        "name": "prod", "roleArn": ROLE,
+        "resourcesVpcConfig": {"subnetIds": SUBNETS, "endpointPrivateAccess": True, "endpointPublicAccess": False},
+        "logging": {"clusterLogging": [{"types": list(eks.LOG_TYPES), "enabled": True}]},
+        "encryptionConfig": [{"resources": ["secrets"], "provider": {"keyArn": KEY}}]})
     describe(stub, status="CREATING", identity=None)
     describe(stub)
     istub.add_client_error("get_open_id_connect_provider", service_error_code="NoSuchEntity", http_status_code=404)
@@ -714,7 +718,7 @@ def test_stubber_wait_timeout():
     client, stub = stubbed("eks")
     iam, istub = stubbed("iam")
     stub.add_client_error("describe_cluster", service_error_code="ResourceNotFoundException", http_status_code=404)
-    stub.add_response("create_cluster", {"cluster": cluster_doc(status="CREATING")}, ANY)
+    stub.add_response("create_cluster", {"cluster": cluster_doc(status="CREATING")}, None)
     for _i in range(10):
         describe(stub, status="CREATING")
     with pytest.raises(eks.EksTimeout) as e:
@@ -797,7 +801,7 @@ def test_stubber_addon_failures():
     assert "cluster prod does not exist" in str(e.value)
     addon_missing(stub)
     describe(stub)
-    stub.add_response("create_addon", {"addon": addon_doc(status="CREATING")}, ANY)
+    stub.add_response("create_addon", {"addon": addon_doc(status="CREATING")}, None)
     addon_desc(stub, status="CREATE_FAILED", health={"issues": [{"code": "ConfigurationConflict",
                                                                  "message": "Conflicts found", "resourceIds": []}]})
     with pytest.raises(eks.EksError) as e:
@@ -805,8 +809,8 @@ def test_stubber_addon_failures():
     assert "CREATE_FAILED: ConfigurationConflict: Conflicts found" in str(e.value)
     warnings = []
     addon_desc(stub, addonVersion="v1")
-    stub.add_response("update_addon", {"update": update_doc("d", "Successful", "AddonUpdate")}, ANY)
-    stub.add_response("describe_update", {"update": update_doc("d", "Successful", "AddonUpdate")}, ANY)
+    stub.add_response("update_addon", {"update": update_doc("d", "Successful", "AddonUpdate")}, None)
+    stub.add_response("describe_update", {"update": update_doc("d", "Successful", "AddonUpdate")}, None)
     addon_desc(stub, status="DEGRADED", health={"issues": [{"code": "InsufficientNumberOfReplicas",
                                                             "message": "no nodes", "resourceIds": []}]})
     changed, result, _d = addon_mod.ensure_addon_present(client, addon_desired(addon_version="v2"), False, True, 600,
