@@ -594,8 +594,8 @@ def update_finished(update, what):
         return True
     if status in ("Failed", "Cancelled"):
         errors = ["%s: %s" % (e.get("errorCode"), e.get("errorMessage")) for e in update.get("errors") or []]
-        raise EksError("%s update %s is %s%s" % (what, update.get("id"), status,
-                                                   (": " + "; ".join(errors)) if errors else ""))
+        detail = (": " + "; ".join(errors)) if errors else ""
+        raise EksError("%s update %s is %s%s" % (what, update.get("id"), status, detail))
     return False
 
 
@@ -649,8 +649,8 @@ def validate_addon_params(params):
     if role is not None and not _ROLE_ARN_RE.match(role):
         problems.append("service_account_role_arn: %r is not an IAM role ARN" % role)
     if desired["resolve_conflicts"] not in ADDON_RESOLVE_CONFLICTS:
-        problems.append("resolve_conflicts: %r is not one of %s" % (desired["resolve_conflicts"],
-                                                                   ", ".join(ADDON_RESOLVE_CONFLICTS)))
+        problems.append("resolve_conflicts: %r is not one of %s"
+                        % (desired["resolve_conflicts"], ", ".join(ADDON_RESOLVE_CONFLICTS)))
     cfg = params.get("configuration_values")
     if cfg is not None:
         if isinstance(cfg, str):

@@ -139,7 +139,9 @@ options:
     type: bool
     default: true
   wait_timeout:
-    description: How long to wait, in seconds.
+    description:
+      - How long to wait for each step (the cluster to become C(ACTIVE) or be deleted, one update
+        to finish), in seconds.
     type: int
     default: 1200
 notes:
@@ -482,8 +484,8 @@ def ensure_present(client, iam, desired, check_mode, wait, timeout, clock, warni
             raise EksError("cluster %s is being deleted; wait for it to be gone before creating it again" % name)
         steps, predicted, plan_warnings = plan_cluster_update(settings, desired)
         warnings.extend(plan_warnings)
-        oidc_changed, settings["oidc_provider_arn"], oidc_after = ensure_oidc_provider(iam, settings, desired,
-                                                                                      True)
+        # check mode here: the provider is only planned; it is written after the cluster updates
+        oidc_changed, settings["oidc_provider_arn"], oidc_after = ensure_oidc_provider(iam, settings, desired, True)
         before = diff_view(settings)
         changed = bool(steps)
         if check_mode or not steps:
