@@ -287,3 +287,19 @@ def test_state_absent(env, run_module, aws_requests, uid):
 
     r = run_module(MODULE, {"name": name, "state": "absent"})
     assert r["changed"] is False, r
+
+
+def test_authentication_mode_not_reported_by_moto_is_not_compared(env, run_module, aws_requests, uid):
+    """moto accepts accessConfig on create but never reports it: the module then says it cannot
+    compare the mode instead of sending an update on every run (the mode's planning and updates
+    are Stubber-tested in tests/unit/test_eks.py)."""
+    name = "t-authmode-%s" % uid
+    params = base(env, name, authentication_mode="API_AND_CONFIG_MAP")
+    r = run_module(MODULE, params)
+    assert r["changed"] is True, r
+    m = aws_requests.mark()
+    r = run_module(MODULE, params)
+    assert r["changed"] is False and r["authentication_mode"] is None, r
+    assert "authentication mode" in json.dumps(r.get("warnings", []))
+    assert writes(aws_requests, m, name) == []
+    env["eks"].delete_cluster(name=name)
