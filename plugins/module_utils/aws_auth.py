@@ -487,8 +487,7 @@ def render_key(key, original_text, original_items, new_items):
     result reads back exactly as intended; otherwise the whole list is rendered."""
     loader = _BaseLoader if key == "mapAccounts" else _SafeLoader
     appended = len(new_items) > len(original_items) and new_items[:len(original_items)] == original_items
-    if (appended and original_items and isinstance(original_text, str)
-            and original_text.lstrip().startswith("-")):
+    if appended and original_items and isinstance(original_text, str):
         text = original_text if original_text.endswith("\n") else original_text + "\n"
         text += render_list(new_items[len(original_items):])
         try:
