@@ -49,8 +49,8 @@ options:
       arn:
         description:
           - ARN of the IAM role, C(arn:<partition>:iam::<account>:role/<name>).
-          - A path (C(role/team/x)) is removed with a warning when O(normalize_arns=true): the
-            authenticator matches role ARNs without their path.
+          - A path (C(role/team/x)) is removed with a warning when O(normalize_arns=true), since
+            the authenticator matches role ARNs without their path.
         type: str
         required: true
         aliases: [rolearn]
