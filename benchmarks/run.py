@@ -52,14 +52,15 @@ PROFILES = {
     "full": {
         "reps": 3,
         "aws_auth_entries": 2000,
-        # The per-entry loop costs ~1.5 s per entry here (two module processes per entry):
-        # 2,000 entries would take ~50 minutes per run, so a slice is measured and scaled.
-        "aws_auth_per_entry_measured": 40,
+        # The per-entry loop costs ~3 s per entry on 2 cores (two module processes and the
+        # whole map parsed and rendered in Jinja per entry): 2,000 entries would take well over
+        # an hour per run, so a slice is measured and scaled (see Side).
+        "aws_auth_per_entry_measured": 10,
         "calico_policies": 500,
         "calico_namespaces": 10,
-        "calico_loop_measured": 60,
+        "calico_loop_measured": 30,
         "pod_roles": 200,
-        "pod_roles_measured": 20,
+        "pod_roles_measured": 10,
         "growth_aws_auth": [10, 100, 1000, 10000],
         "growth_pod_role": [1, 10, 30],
         "secondary_baselines": True,
@@ -71,7 +72,7 @@ PROFILES = {
         "reps": 1,
         "aws_auth_entries": 3,
         "aws_auth_per_entry_measured": 1,
-        "calico_policies": 4,
+        "calico_policies": 2,
         "calico_namespaces": 2,
         "calico_loop_measured": 2,
         "pod_roles": 1,
@@ -117,9 +118,9 @@ class Run(object):
 
 class Bench(object):
     def __init__(self, run_id):
-        env_file = os.path.join(ROOT, ".sandbox", "env")
+        env_file = sandbox_env_file()
         if not os.path.exists(env_file):
-            raise BenchError("no sandbox: run `make sandbox` (scripts/sandbox up) first")
+            raise BenchError("no sandbox (%s): run `make sandbox` (scripts/sandbox up) first" % env_file)
         self.run_id = run_id
         self.env = read_env_file(env_file)
         self.audit = AuditLog(self.env["HARDENED_EKS_KUBE_AUDIT_LOG"])
@@ -140,6 +141,7 @@ class Bench(object):
         self.namespaces = []
         self.roles = []
         self.seq = 0
+        self.cprofile_dir = None  # --cprofile: module processes run under cProfile (times inflated)
 
     # ---- naming and scratch objects
     def user(self, tag):
@@ -190,7 +192,8 @@ class Bench(object):
     def k8s_events(self, mark, user):
         seen = set()
         out = []
-        for ev in self.audit.events(since=mark):
+        # the process has exited: its requests were answered (and logged) well before
+        for ev in self.audit.events(since=mark, settle=0.1):
             if (ev.get("impersonatedUser") or {}).get("username") != user:
                 continue
             if ev.get("auditID") in seen:
@@ -235,7 +238,7 @@ class Bench(object):
         out = proc.stdout.decode("utf-8", "replace")
         if proc.returncode != 0:
             raise BenchError("%s failed (rc %d):\n%s" % (os.path.relpath(path, ROOT), proc.returncode, out[-6000:]))
-        return Run(seconds, out, self.k8s_events(k8s_mark, user), self.aws.since(aws_mark),
+        return Run(seconds, out, self.k8s_events(k8s_mark, user), self.aws.since(aws_mark, settle=0.02),
                    changed=parse_changed(out))
 
     def module(self, name, params, tag, check=False):
@@ -252,9 +255,13 @@ class Bench(object):
         with tempfile.TemporaryFile() as fin, tempfile.TemporaryFile() as fout, tempfile.TemporaryFile() as ferr:
             fin.write(json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode())
             fin.seek(0)
+            cmd = [sys.executable, "-m", "ansible_collections.%s.%s.plugins.modules.%s" % (ns, coll, mod)]
+            if self.cprofile_dir:
+                prof = os.path.join(self.cprofile_dir, "%s-%d.prof" % (tag, self.seq))
+                cmd[1:1] = ["-m", "cProfile", "-o", prof]
+                log("cProfile of %s: %s (python -m pstats %s)" % (name, prof, prof))
             start = time.monotonic()
-            proc = subprocess.Popen([sys.executable, "-m", "ansible_collections.%s.%s.plugins.modules.%s" % (ns, coll, mod)],
-                                    stdin=fin, stdout=fout, stderr=ferr, env=env, cwd=ROOT)
+            proc = subprocess.Popen(cmd, stdin=fin, stdout=fout, stderr=ferr, env=env, cwd=ROOT)
             _pid, status, usage = os.wait4(proc.pid, 0)
             seconds = time.monotonic() - start
             proc.returncode = os.waitstatus_to_exitcode(status)
@@ -270,8 +277,17 @@ class Bench(object):
         if result is None or result.get("failed"):
             raise BenchError("module %s failed (rc %d): %s\n%s" % (
                 name, proc.returncode, (result or {}).get("msg", out[-3000:]), err[-3000:]))
-        return Run(seconds, out, self.k8s_events(k8s_mark, user), self.aws.since(aws_mark),
+        return Run(seconds, out, self.k8s_events(k8s_mark, user), self.aws.since(aws_mark, settle=0.02),
                    changed=1 if result.get("changed") else 0, maxrss_kb=usage.ru_maxrss, result=result)
+
+
+def sandbox_env_file():
+    """The sandbox to measure: HARDENED_EKS_SANDBOX_DIR (an independent sandbox, as
+    scripts/sandbox understands it), else the one whose env file was sourced, else .sandbox."""
+    for var in ("HARDENED_EKS_SANDBOX_DIR", "HARDENED_EKS_SANDBOX"):
+        if os.environ.get(var):
+            return os.path.join(os.environ[var], "env")
+    return os.path.join(ROOT, ".sandbox", "env")
 
 
 def delete_role(iam, name):
@@ -1085,6 +1101,9 @@ def main(argv=None):
                         help="override a profile setting, e.g. --set aws_auth_per_entry_measured=100")
     parser.add_argument("--out", default=DEFAULT_OUT, help="result JSON (default benchmarks/results/latest.json)")
     parser.add_argument("--no-readme", action="store_true", help="do not refresh the table in benchmarks/README.md")
+    parser.add_argument("--cprofile", metavar="DIR",
+                        help="run the growth scenario's module processes under cProfile, one .prof file each in "
+                             "DIR (their times are inflated: use for where the time goes, not for the figures)")
     args = parser.parse_args(argv)
 
     profile = "smoke" if args.smoke else "full"
@@ -1104,6 +1123,9 @@ def main(argv=None):
     run_id = uuid.uuid4().hex[:6]
     started = time.monotonic()
     bench = Bench(run_id)
+    if args.cprofile:
+        os.makedirs(args.cprofile, exist_ok=True)
+        bench.cprofile_dir = os.path.abspath(args.cprofile)
     results = {"schema": SCHEMA, "profile": profile, "run_id": run_id,
                "generated": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                "settings": settings, "machine": machine_info(bench), "versions": versions(bench), "scenarios": {}}
@@ -1132,7 +1154,7 @@ def main(argv=None):
     os.replace(tmp, args.out)
     print(render_text(results))
     print("\nresults: %s (%.0f s)" % (os.path.relpath(args.out, os.getcwd()), results["duration_seconds"]))
-    if os.path.abspath(args.out) == DEFAULT_OUT and not args.no_readme and not args.only:
+    if os.path.abspath(args.out) == DEFAULT_OUT and not (args.no_readme or args.only or args.cprofile):
         update_readme(results)
     if failed:
         print("FAILED scenarios: %s" % ", ".join(failed))
