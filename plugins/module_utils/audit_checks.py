@@ -214,8 +214,8 @@ def check_imdsv2(nodegroups, hop_limit_reason=None):
             continue
         md = ng.get("metadata_options")
         if md is None:
-            bad.append("%s: launch template %s version %s not found" % (name, lt.get("name") or lt.get("id"),
-                                                                         lt.get("version")))
+            bad.append("%s: launch template %s version %s not found"
+                       % (name, lt.get("name") or lt.get("id"), lt.get("version")))
             continue
         tokens = md.get("HttpTokens") or "optional"
         hops = md.get("HttpPutResponseHopLimit")
@@ -421,7 +421,7 @@ def sar_identity(entry, account_id):
     samples["{{AccountID}}"] = account_id or (entry["arn"].split(":")[4] if entry["arn"].count(":") >= 5 else "")
     for k, v in samples.items():
         username = username.replace(k, v)
-    groups = [g for g in entry["groups"]] + ["system:authenticated"]
+    groups = list(entry["groups"]) + ["system:authenticated"]
     return {"arn": entry["arn"], "where": entry["where"], "user": username, "groups": groups}
 
 

@@ -48,8 +48,8 @@ def junit_xml(results, suite, duration=0.0, timestamp=None):
     out = ['<?xml version="1.0" encoding="UTF-8"?>', "<testsuites>", "  <testsuite %s>" % attrs]
     for r in results:
         group = r["check"].split(".")[0]
-        head = '    <testcase classname=%s name=%s time="0"' % (quoteattr("%s.%s" % (suite, group)),
-                                                                  quoteattr(r["check"]))
+        head = '    <testcase classname=%s name=%s time="0"' % (
+            quoteattr("%s.%s" % (suite, group)), quoteattr(r["check"]))
         if r["result"] == "fail":
             out.append(head + ">")
             out.append("      <failure message=%s type=\"fail\">%s</failure>"

@@ -139,8 +139,8 @@ def entries(map_roles=MAP_ROLES, map_users=""):
 
 def test_mapped_entries_reads_roles_and_users():
     es = entries(map_users="- userarn: arn:aws:iam::%s:user/alice\n  username: alice\n  groups: [ops]\n" % ACCOUNT)
-    assert [(e["kind"], e["where"]) for e in es] == [("role", "mapRoles[0]"), ("role", "mapRoles[1]"),
-                                                    ("user", "mapUsers[0]")]
+    assert [(e["kind"], e["where"]) for e in es] == [
+        ("role", "mapRoles[0]"), ("role", "mapRoles[1]"), ("user", "mapUsers[0]")]
     assert es[1]["groups"] == ["app-developers"]
 
 
