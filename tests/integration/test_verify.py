@@ -1,0 +1,392 @@
+"""playbooks/verify.yml against the sandbox: every check passes on a hardened state, each broken
+thing makes its own check fail with a useful message, and the audit writes nothing (API server
+audit log: no create/update/patch/delete except on subjectaccessreviews, which persist nothing;
+moto request log: no mutating call).
+
+The good state is built here with the project's modules and the Kubernetes client (its own EKS
+cluster in moto, node role, IMDSv2 launch template and node group, pod roles, aws-auth entries,
+a kube2iam DaemonSet in a namespace of its own, the Calico baseline written through the CRDs),
+so the test does not depend on the roles. aws-auth and the cluster-wide lists (Calico policies,
+pods, service accounts) are shared with the rest of the sandbox: the table is printed on
+failure so a leftover of another test is easy to tell from a bug here. When every role of
+site.yml exists, test_site_then_verify also runs site.yml and verify.yml on the sandbox
+inventory.
+"""
+import json
+import os
+import time
+import uuid
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PLAYBOOK = os.path.join(ROOT, "playbooks", "verify.yml")
+ACCOUNT = "123456789012"
+WORKER = "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"
+ECR = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"
+CALICO = ("crd.projectcalico.org", "v1")
+USER_AGENT = "hardened.eks/eks_security_audit"
+ALL_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+
+DENY_ALL = {"selector": "all()", "types": ["Ingress", "Egress"]}
+ALLOW_DNS = {"order": 100, "selector": "all()", "types": ["Egress"], "egress": [
+    {"action": "Allow", "protocol": "UDP", "destination": {
+        "selector": "k8s-app == 'kube-dns'", "namespaceSelector": "projectcalico.org/name == 'kube-system'",
+        "ports": [53]}},
+    {"action": "Allow", "protocol": "TCP", "destination": {
+        "selector": "k8s-app == 'kube-dns'", "namespaceSelector": "projectcalico.org/name == 'kube-system'",
+        "ports": [53]}}]}
+DENY_METADATA = {"order": 10, "selector": "all()", "types": ["Egress"], "egress": [
+    {"action": "Deny", "protocol": "TCP", "destination": {"nets": ["169.254.169.254/32"]}},
+    {"action": "Deny", "destination": {"nets": ["169.254.169.254/32"]}}]}
+KUBE2IAM_ARGS = ["--host-interface=eni+", "--iptables=true", "--host-ip=$(HOST_IP)", "--namespace-restrictions",
+                 "--auto-discover-base-arn", "--use-regional-sts-endpoint", "--app-port=8181"]
+
+
+def trust(principal):
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}]})
+
+
+class State(object):
+    """Names of everything the good state is made of."""
+
+    def __init__(self, u):
+        self.u = u
+        self.cluster = "verify-%s" % u
+        self.node_role = "verify-%s-node" % u
+        self.node_role_arn = "arn:aws:iam::%s:role/%s" % (ACCOUNT, self.node_role)
+        self.app_role = "verify-%s-app" % u
+        self.other_role = "verify-%s-other" % u
+        self.irsa_role = "verify-%s-irsa" % u
+        self.dev_role_arn = "arn:aws:iam::%s:role/verify-%s-dev" % (ACCOUNT, u)
+        self.admin_role_arn = "arn:aws:iam::%s:role/verify-%s-admin" % (ACCOUNT, u)
+        self.devs = "verify-%s-devs" % u
+        self.app_ns = "verify-%s-app" % u
+        self.other_ns = "verify-%s-other" % u
+        self.sys_ns = "verify-%s-sys" % u
+        self.launch_template = "verify-%s-nodes" % u
+
+
+def _k8s_apis(k8s):
+    from kubernetes import client
+    return client.CoreV1Api(k8s), client.AppsV1Api(k8s), client.CustomObjectsApi(k8s), client.RbacAuthorizationV1Api(k8s)
+
+
+def calico_policy(name, ns, spec):
+    return {"apiVersion": "crd.projectcalico.org/v1", "kind": "NetworkPolicy",
+            "metadata": {"name": name, "namespace": ns}, "spec": spec}
+
+
+def kube2iam_daemonset(name, args):
+    return {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": name},
+            "spec": {"selector": {"matchLabels": {"app": "kube2iam"}},
+                     "template": {"metadata": {"labels": {"app": "kube2iam"}},
+                                  "spec": {"hostNetwork": True, "containers": [{
+                                      "name": "kube2iam", "image": "docker.io/jtblin/kube2iam:0.11.2",
+                                      "args": list(args),
+                                      "env": [{"name": "HOST_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}}],
+                                      "securityContext": {"privileged": True}}]}}}}
+
+
+def pod(name, role):
+    return {"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "annotations": {"iam.amazonaws.com/role": role}},
+            "spec": {"containers": [{"name": "app", "image": "registry.example/app:1"}]}}
+
+
+@pytest.fixture(scope="module")
+def good(sandbox):
+    """Build the hardened state once for the module; remove it afterwards."""
+    import boto3
+    from kubernetes import client, config
+    from tests.integration.conftest import run_module_process
+
+    s = State(uuid.uuid4().hex[:8])
+
+    def aws(service):
+        return boto3.client(service, endpoint_url=sandbox.moto_url, region_name="us-east-1",
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    iam, ec2, eks, kms = aws("iam"), aws("ec2"), aws("eks"), aws("kms")
+    iam.create_role(RoleName=s.node_role, AssumeRolePolicyDocument=trust({"Service": "ec2.amazonaws.com"}))
+    for p in (WORKER, ECR):
+        iam.attach_role_policy(RoleName=s.node_role, PolicyArn=p)
+    for name in (s.app_role, s.other_role):
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust({"AWS": s.node_role_arn}))
+    key = kms.create_key(Description="verify secrets %s" % s.u)["KeyMetadata"]["Arn"]
+    subnets = sorted(x["SubnetId"] for x in ec2.describe_subnets(
+        Filters=[{"Name": "tag:Name", "Values": ["hardened-eks-sandbox-private-*"]}])["Subnets"])
+    lt = ec2.create_launch_template(LaunchTemplateName=s.launch_template, LaunchTemplateData={"MetadataOptions": {
+        "HttpTokens": "required", "HttpPutResponseHopLimit": 1, "HttpEndpoint": "enabled"}})["LaunchTemplate"]
+    c = eks.create_cluster(
+        name=s.cluster, version="1.32", roleArn="arn:aws:iam::%s:role/verify-%s-cluster" % (ACCOUNT, s.u),
+        resourcesVpcConfig={"subnetIds": subnets, "endpointPrivateAccess": True, "endpointPublicAccess": False},
+        logging={"clusterLogging": [{"types": ALL_LOGS, "enabled": True}]},
+        encryptionConfig=[{"resources": ["secrets"], "provider": {"keyArn": key}}])["cluster"]
+    eks.create_nodegroup(clusterName=s.cluster, nodegroupName="system", subnets=subnets, nodeRole=s.node_role_arn,
+                         launchTemplate={"id": lt["LaunchTemplateId"], "version": "1"})
+    issuer = c["identity"]["oidc"]["issuer"].replace("https://", "")
+    provider = "arn:aws:iam::%s:oidc-provider/%s" % (ACCOUNT, issuer)
+    iam.create_role(RoleName=s.irsa_role, AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {"%s:sub" % issuer: "system:serviceaccount:%s:api" % s.app_ns,
+                                           "%s:aud" % issuer: "sts.amazonaws.com"}}}]}))
+
+    cfg = client.Configuration()
+    config.load_kube_config(config_file=sandbox.kubeconfig, client_configuration=cfg)
+    api = client.ApiClient(cfg)
+    core, apps, custom, rbac = _k8s_apis(api)
+    for ns, roles in ((s.app_ns, [s.app_role]), (s.other_ns, [s.other_role]), (s.sys_ns, None)):
+        meta = {"name": ns}
+        if roles is not None:
+            meta["annotations"] = {"iam.amazonaws.com/allowed-roles": json.dumps(roles)}
+        core.create_namespace({"metadata": meta})
+    apps.create_namespaced_daemon_set(s.sys_ns, kube2iam_daemonset("kube2iam", KUBE2IAM_ARGS))
+    core.create_namespaced_pod(s.app_ns, pod("app", s.app_role))
+    core.create_namespaced_service_account(s.app_ns, {"metadata": {"name": "api", "annotations": {
+        "eks.amazonaws.com/role-arn": "arn:aws:iam::%s:role/%s" % (ACCOUNT, s.irsa_role)}}})
+    for name, spec in (("default-deny", DENY_ALL), ("allow-dns", ALLOW_DNS), ("deny-metadata", DENY_METADATA)):
+        custom.create_namespaced_custom_object(*CALICO, s.app_ns, "networkpolicies", calico_policy(name, s.app_ns, spec))
+    rbac.create_namespaced_role_binding(s.app_ns, {
+        "metadata": {"name": "devs-view"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": s.devs}]})
+    r = run_module_process(sandbox, "aws_auth_mapping", {"roles": [
+        {"arn": s.node_role_arn, "username": "system:node:{{EC2PrivateDNSName}}",
+         "groups": ["system:bootstrappers", "system:nodes"]},
+        {"arn": s.dev_role_arn, "username": "dev:{{SessionName}}", "groups": [s.devs]}]})
+    assert not r.get("failed"), r
+
+    yield s
+
+    run_module_process(sandbox, "aws_auth_mapping", {"state": "absent", "allow_node_role_removal": True, "roles": [
+        {"arn": a} for a in (s.node_role_arn, s.dev_role_arn, s.admin_role_arn)]})
+    for ns in (s.app_ns, s.other_ns, s.sys_ns):
+        try:
+            core.delete_namespace(ns)
+        except Exception:  # noqa: BLE001 - cleanup only
+            pass
+    try:
+        eks.delete_nodegroup(clusterName=s.cluster, nodegroupName="system")
+        eks.delete_cluster(name=s.cluster)
+    except Exception:  # noqa: BLE001 - cleanup only
+        pass
+
+
+@pytest.fixture
+def verify(good, run_playbook, sandbox, tmp_path):
+    """Run verify.yml on the sandbox inventory for the good state; returns (rc, stdout, report)."""
+    def _run(check=False, **overrides):
+        report_dir = tmp_path / ("report-%s" % uuid.uuid4().hex[:6])
+        extra = {
+            "verify_cluster_name": good.cluster,
+            "verify_region": "us-east-1",
+            "verify_kubeconfig": sandbox.kubeconfig,
+            "verify_node_role_arns": [good.node_role_arn],
+            "verify_node_role_policies": [WORKER, ECR],
+            "verify_application_namespaces": [good.app_ns],
+            "verify_kube2iam_namespace": good.sys_ns,
+            "verify_report_dir": str(report_dir),
+        }
+        extra.update(overrides)
+        started = time.monotonic()
+        rc, out = run_playbook(PLAYBOOK, extra_vars=extra, check=check,
+                               inventory=os.path.join(ROOT, "inventories", "sandbox"))
+        elapsed = time.monotonic() - started
+        path = report_dir / "verify-report.json"
+        report = json.loads(path.read_text()) if path.exists() else None
+        if report is not None:
+            report["_elapsed"] = elapsed
+            report["_dir"] = str(report_dir)
+        return rc, out, report
+    return _run
+
+
+def assert_read_only(audit, k8s_mark, aws_requests, aws_mark, report):
+    """The audit's own requests (its User-Agent; the sandbox is shared, other tests may write
+    at the same time) are all reads but SubjectAccessReviews, and they are all of its requests:
+    as many as the module counted. moto's log has no user agent: no mutating call at all."""
+    mine = [e for e in audit.events(since=k8s_mark) if e.get("userAgent") == USER_AGENT]
+    counted = report["requests"]
+    assert len(mine) == counted["k8s_get"] + counted["k8s_subjectaccessreviews"], len(mine)
+    writes = [e for e in mine if e["verb"] in audit.WRITE_VERBS
+              and (e.get("objectRef") or {}).get("resource") != "subjectaccessreviews"]
+    assert writes == [], ["%s %s" % (e["verb"], e["requestURI"]) for e in writes]
+    sars = [e for e in mine if (e.get("objectRef") or {}).get("resource") == "subjectaccessreviews"]
+    assert sars and all(e["verb"] == "create" for e in sars)
+    assert len(sars) == counted["k8s_subjectaccessreviews"]
+    assert set(e["verb"] for e in mine) == {"get", "list", "create"}
+    assert aws_requests.mutating(aws_mark) == []
+
+
+def by_check(report):
+    return dict((r["check"], r) for r in report["results"])
+
+
+def failing(report):
+    return dict((r["check"], r) for r in report["results"] if r["result"] != "pass")
+
+
+def test_all_checks_pass_read_only(verify, good, audit, aws_requests):
+    k8s_mark, aws_mark = audit.mark(), aws_requests.mark()
+    rc, out, report = verify()
+    assert report is not None, out
+    assert rc == 0 and failing(report) == {}, out
+    checks = by_check(report)
+    assert len(checks) == 24
+    # a few pieces of evidence: the facts were really read
+    assert "secrets encrypted with arn:aws:kms:" in checks["control_plane.secrets_encryption"]["evidence"]
+    assert "IMDSv2 required, hop limit 1" in checks["nodes.imdsv2"]["evidence"]
+    assert "deny-metadata egress[0]" in checks["calico.metadata"]["evidence"]
+    assert "trust names system:serviceaccount:%s:api" % good.app_ns in checks["irsa.trust"]["evidence"]
+    assert "%s/app: %s" % (good.app_ns, good.app_role) in checks["kube2iam.pod_roles"]["evidence"]
+    # the table on the console and the two files
+    assert "| PASS" in out and "calico.default_deny" in out
+    assert "24 passed, 0 failed, 0 warnings" in out
+    xml = open(os.path.join(report["_dir"], "verify-report.xml")).read()
+    assert 'tests="24" failures="0"' in xml
+
+    # read-only: the API server's audit log has no write of the audit but SubjectAccessReviews
+    # (a create that persists nothing), and moto served no mutating call
+    assert_read_only(audit, k8s_mark, aws_requests, aws_mark, report)
+    print("verify run: %.1f s wall (playbook), %.2f s in the module; requests %s"
+          % (report["_elapsed"], report["duration_seconds"], report["requests"]))
+
+
+def test_check_mode_and_fail_on_never(verify, good, k8s):
+    """--check runs the same audit and still writes the report; verify_fail_on=never reports a
+    failed check without failing the play."""
+    _core, _apps, custom, _rbac = _k8s_apis(k8s)
+    custom.delete_namespaced_custom_object(*CALICO, good.app_ns, "networkpolicies", "default-deny")
+    try:
+        rc, out, report = verify(check=True, verify_fail_on="never")
+        assert rc == 0, out
+        assert list(failing(report)) == ["calico.default_deny"]
+        rc, out, report = verify(check=True)
+        assert rc == 2, out
+        assert "1 check(s) failed: calico.default_deny" in out
+    finally:
+        custom.create_namespaced_custom_object(*CALICO, good.app_ns, "networkpolicies",
+                                               calico_policy("default-deny", good.app_ns, DENY_ALL))
+
+
+def assert_only(report, out, check, *needles):
+    bad = failing(report)
+    assert list(bad) == [check] if not isinstance(check, tuple) else sorted(bad) == sorted(check), out
+    first = check if isinstance(check, str) else check[0]
+    for n in needles:
+        assert n in bad[first]["evidence"], bad[first]
+    assert bad[first]["fix"], bad[first]
+    assert "check(s) failed: %s" % first in out or first in out
+
+
+def test_break_default_deny(verify, good, k8s):
+    _core, _apps, custom, _rbac = _k8s_apis(k8s)
+    custom.delete_namespaced_custom_object(*CALICO, good.app_ns, "networkpolicies", "default-deny")
+    try:
+        rc, out, report = verify()
+        assert rc == 2
+        assert_only(report, out, "calico.default_deny", "%s: nothing denies ingress" % good.app_ns)
+    finally:
+        custom.create_namespaced_custom_object(*CALICO, good.app_ns, "networkpolicies",
+                                               calico_policy("default-deny", good.app_ns, DENY_ALL))
+    rc, out, report = verify()
+    assert rc == 0, out
+
+
+def test_break_masters_mapping(verify, good, run_module):
+    r = run_module("aws_auth_mapping", {"allow_cluster_admin": True, "roles": [
+        {"arn": good.admin_role_arn, "username": "admin:{{SessionName}}", "groups": ["system:masters"]}]})
+    assert r.get("changed"), r
+    try:
+        rc, out, report = verify()
+        assert rc == 2
+        # the mapping itself, and what it grants
+        assert_only(report, out, ("aws_auth.masters", "rbac.sensitive_actions"),
+                    "mapped to system:masters without being allowed: %s" % good.admin_role_arn)
+        assert "%s (as admin:hardened-eks-verify) can get-secrets, list-secrets" % good.admin_role_arn in (
+            by_check(report)["rbac.sensitive_actions"]["evidence"])
+        # allowed in the inventory, it passes
+        rc, out, report = verify(verify_allowed_masters=[good.admin_role_arn])
+        assert rc == 0, out
+    finally:
+        run_module("aws_auth_mapping", {"state": "absent", "roles": [{"arn": good.admin_role_arn}]})
+
+
+def test_break_foreign_role(verify, good, k8s):
+    core, _apps, _custom, _rbac = _k8s_apis(k8s)
+    core.create_namespaced_pod(good.app_ns, pod("intruder", good.other_role))
+    try:
+        rc, out, report = verify()
+        assert rc == 2
+        assert_only(report, out, "kube2iam.pod_roles",
+                    "pod %s/intruder asks for %s, not in its namespace's list (%s)"
+                    % (good.app_ns, good.other_role, good.app_role))
+    finally:
+        core.delete_namespaced_pod("intruder", good.app_ns, grace_period_seconds=0)
+
+
+def test_break_namespace_restrictions(verify, good, k8s):
+    _core, apps, _custom, _rbac = _k8s_apis(k8s)
+    args = [a for a in KUBE2IAM_ARGS if a != "--namespace-restrictions"]
+    patch = {"spec": {"template": {"spec": {"containers": [{"name": "kube2iam", "args": args}]}}}}
+    apps.patch_namespaced_daemon_set("kube2iam", good.sys_ns, patch)
+    try:
+        rc, out, report = verify()
+        assert rc == 2
+        assert_only(report, out, "kube2iam.daemonset", "--namespace-restrictions missing")
+    finally:
+        patch["spec"]["template"]["spec"]["containers"][0]["args"] = KUBE2IAM_ARGS
+        apps.patch_namespaced_daemon_set("kube2iam", good.sys_ns, patch)
+
+
+def test_break_selector_through_crd(verify, good, k8s):
+    """The CRD path validates no selector: a policy Calico would drop is stored as written."""
+    _core, _apps, custom, _rbac = _k8s_apis(k8s)
+    broken = {"selector": "app == 'web'", "types": ["Ingress"], "ingress": [
+        {"action": "Allow", "source": {"selector": "app == 'lb' && (tier == 'edge'"}}]}
+    custom.create_namespaced_custom_object(*CALICO, good.app_ns, "networkpolicies",
+                                           calico_policy("broken", good.app_ns, broken))
+    try:
+        rc, out, report = verify()
+        assert rc == 2
+        assert_only(report, out, "calico.selectors",
+                    "NetworkPolicy %s/broken ingress[0].source.selector" % good.app_ns, "position")
+    finally:
+        custom.delete_namespaced_custom_object(*CALICO, good.app_ns, "networkpolicies", "broken")
+
+
+def test_break_public_endpoint(verify, good, boto3_client):
+    # moto replaces the whole endpoint config on UpdateClusterConfig (EKS keeps what is not
+    # given), so both flags are sent
+    eks = boto3_client("eks")
+    eks.update_cluster_config(name=good.cluster, resourcesVpcConfig={
+        "endpointPrivateAccess": True, "endpointPublicAccess": True, "publicAccessCidrs": ["0.0.0.0/0"]})
+    try:
+        rc, out, report = verify()
+        assert rc == 2
+        assert_only(report, out, "control_plane.public_endpoint", "open to the internet")
+        rc, out, report = verify(verify_public_access_cidrs=["0.0.0.0/0"])
+        assert rc == 0, out
+    finally:
+        eks.update_cluster_config(name=good.cluster, resourcesVpcConfig={
+            "endpointPrivateAccess": True, "endpointPublicAccess": False})
+
+
+def _all_roles_exist():
+    return all(os.path.exists(os.path.join(ROOT, "roles", r, "tasks", "main.yml"))
+               for r in ("cluster", "vpc_cni", "iam_authenticator", "calico", "kube2iam"))
+
+
+@pytest.mark.skipif(not _all_roles_exist(), reason="site.yml's five roles are not all there yet")
+def test_site_then_verify(run_playbook, tmp_path, audit, aws_requests):
+    inventory = os.path.join(ROOT, "inventories", "sandbox")
+    rc, out = run_playbook(os.path.join(ROOT, "playbooks", "site.yml"), inventory=inventory)
+    assert rc == 0, out[-5000:]
+    k8s_mark, aws_mark = audit.mark(), aws_requests.mark()
+    rc, out = run_playbook(PLAYBOOK, inventory=inventory, extra_vars={"verify_report_dir": str(tmp_path)})
+    assert rc == 0, out[-8000:]
+    report = json.loads((tmp_path / "verify-report.json").read_text())
+    assert_read_only(audit, k8s_mark, aws_requests, aws_mark, report)
