@@ -21,8 +21,9 @@ def _module_in_tree(name):
 
 def test_bench_smoke_produces_a_well_formed_result(sandbox, tmp_path):
     out = tmp_path / "bench.json"
+    env = dict(sandbox.env, HARDENED_EKS_SANDBOX_DIR=sandbox.dir)  # the session's sandbox, whatever the shell says
     proc = subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks", "run.py"), "--smoke", "--out", str(out)],
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=sandbox.env, cwd=ROOT,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
                           timeout=600, check=False)
     text = proc.stdout.decode("utf-8", "replace")
     assert proc.returncode == 0, text[-6000:]
