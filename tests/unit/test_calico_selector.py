@@ -215,7 +215,7 @@ def test_parser_only_raises_its_own_error_on_arbitrary_text(text):
     assert parse(sel.canonical()).canonical() == sel.canonical()
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=700, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=25).map("".join))
 def test_parser_only_raises_its_own_error_on_token_soup(text):
     try:
@@ -250,7 +250,7 @@ TREES = st.recursive(_leaf(), lambda kids: st.one_of(
 LABEL_SETS = st.dictionaries(LABELS, VALUES, max_size=4)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(TREES, st.lists(LABEL_SETS, min_size=1, max_size=5))
 def test_generated_selectors_round_trip_with_the_same_meaning(tree, label_sets):
     text = str(tree)
