@@ -161,7 +161,7 @@ class _Checker(object):
 
 
 # Names ------------------------------------------------------------------------------------------
-def check_name(ck, kind, name, spec):
+def check_name(ck, kind, name, spec, state="present"):
     if not isinstance(name, str) or not name:
         ck.add("name", "required (a non-empty string)")
         return
@@ -189,8 +189,11 @@ def check_name(ck, kind, name, spec):
                        "(lower case alphanumerics and '-', one dot at most)")
         return
     tier = spec.get("tier") if isinstance(spec, dict) else None
-    tier = tier if isinstance(tier, str) and tier else DEFAULT_TIER
     prefix, dot, _rest = name.partition(".")
+    if state == "absent" and not tier:
+        # Deleting: the name alone says which tier (a spec is not needed).
+        tier = prefix if dot else DEFAULT_TIER
+    tier = tier if isinstance(tier, str) and tier else DEFAULT_TIER
     if tier == DEFAULT_TIER:
         if dot and prefix == DEFAULT_TIER:
             ck.add("name", "policies in the default tier are named without the 'default.' prefix by this "
@@ -816,7 +819,7 @@ def validate_item(item, index=None, default_state="present"):
         ck.add("state", "must be present or absent, got %r" % (state,))
     namespace = item.get("namespace") or None
     spec = item.get("spec")
-    check_name(ck, kind, item.get("name"), spec if isinstance(spec, dict) else {})
+    check_name(ck, kind, item.get("name"), spec if isinstance(spec, dict) else {}, state)
     check_namespace(ck, kind, namespace)
     labels = item.get("labels")
     check_labels(ck, kind, labels)
