@@ -515,6 +515,7 @@ def normalize_policies(calico_nps, calico_gnps, k8s_nps):
                 "order": order, "selector": spec.get("selector"),
                 "all_pods": _selects_all(spec.get("selector")),
                 "all_ns": kind == "NetworkPolicy" or _selects_all(spec.get("namespaceSelector")),
+                "namespace_selector": spec.get("namespaceSelector"),
                 "types": _policy_types(spec), "ingress": list(spec.get("ingress") or []),
                 "egress": list(spec.get("egress") or [])})
     for p in k8s_nps or []:
@@ -562,9 +563,32 @@ def _k8s_rule(rule, peer_key):
     return out
 
 
-def _applies_to_namespace(policy, namespace):
+def namespace_matcher(namespaces, parse_selector):
+    """``match(selector, namespace)`` for GlobalNetworkPolicy namespace selectors: the selector
+    (parsed with ``parse_selector``, which returns an object with ``evaluate(labels)``) against
+    the namespace's labels plus the ``projectcalico.org/name`` label Calico gives every
+    namespace. A selector that does not parse matches nothing (Calico drops the policy)."""
+    labels = {}
+    for n in namespaces or []:
+        meta = n.get("metadata") or {}
+        labels[meta.get("name")] = dict(meta.get("labels") or {})
+
+    def match(selector, namespace):
+        ns_labels = dict(labels.get(namespace) or {}, **{"projectcalico.org/name": namespace})
+        try:
+            return bool(parse_selector(selector).evaluate(ns_labels))
+        except ValueError:
+            return False
+    return match
+
+
+def _applies_to_namespace(policy, namespace, ns_match=None):
+    """Whether a policy applies to pods of ``namespace``. Without ``ns_match`` a global policy
+    with a namespace selector other than all() is taken as not applying."""
     if policy["kind"] == "GlobalNetworkPolicy":
-        return policy["all_ns"]
+        if policy["all_ns"]:
+            return True
+        return bool(ns_match and ns_match(policy["namespace_selector"], namespace))
     return policy["namespace"] == namespace
 
 
@@ -589,7 +613,7 @@ def _allow_all_rule(rule, direction):
     return _unconstrained(peer_entity) and not other_entity
 
 
-def check_default_deny(policies, namespaces):
+def check_default_deny(policies, namespaces, ns_match=None):
     check = "calico.default_deny"
     if not namespaces:
         return result(check, WARN, "no application namespaces listed", "list the application namespaces in the "
@@ -598,7 +622,7 @@ def check_default_deny(policies, namespaces):
     for ns in namespaces:
         covered = {"Ingress": [], "Egress": []}
         for p in policies:
-            if not (_applies_to_namespace(p, ns) and p["all_pods"]):
+            if not (_applies_to_namespace(p, ns, ns_match) and p["all_pods"]):
                 continue
             for t, direction in (("Ingress", "ingress"), ("Egress", "egress")):
                 if t in p["types"] and not any(_allow_all_rule(r, direction) for r in p[direction]):
@@ -734,10 +758,10 @@ def evaluate_egress(policies, packet):
     return "deny", "default deny at the end of the tier"
 
 
-def _scenarios(policies, namespace):
+def _scenarios(policies, namespace, ns_match=None):
     """(label, applying policies): every pod of the namespace, and for each policy with a
     narrower selector, the pods it selects (with the all-pods policies)."""
-    applying = [p for p in policies if _applies_to_namespace(p, namespace)]
+    applying = [p for p in policies if _applies_to_namespace(p, namespace, ns_match)]
     everyone = [p for p in applying if p["all_pods"]]
     out = [("all pods", everyone)]
     for p in applying:
@@ -746,14 +770,14 @@ def _scenarios(policies, namespace):
     return out
 
 
-def check_dns(policies, namespaces):
+def check_dns(policies, namespaces, ns_match=None):
     check = "calico.dns"
     if not namespaces:
         return result(check, WARN, "no application namespaces listed", "")
     packet = {"protocol": "UDP", "port": 53, "ip": None, "named_ports": ("dns",)}
     bad, good = [], []
     for ns in namespaces:
-        verdict, where = evaluate_egress(_scenarios(policies, ns)[0][1], packet)
+        verdict, where = evaluate_egress(_scenarios(policies, ns, ns_match)[0][1], packet)
         if verdict in ("allow", "maybe-allow", "no-policy"):
             good.append("%s: %s" % (ns, where))
         else:
@@ -765,7 +789,7 @@ def check_dns(policies, namespaces):
     return result(check, PASS, _join(good))
 
 
-def check_metadata(policies, namespaces):
+def check_metadata(policies, namespaces, ns_match=None):
     check = "calico.metadata"
     if not namespaces:
         return result(check, WARN, "no application namespaces listed", "")
@@ -774,7 +798,7 @@ def check_metadata(policies, namespaces):
     for ns in namespaces:
         ns_bad = []
         first = None
-        for label, applying in _scenarios(policies, ns):
+        for label, applying in _scenarios(policies, ns, ns_match):
             verdict, where = evaluate_egress(applying, packet)
             if verdict == "deny":
                 first = first or where

@@ -304,6 +304,27 @@ def test_default_deny_from_global_or_kubernetes_policy():
     assert status(ac.check_default_deny(glob, ["shop", "payments"])) == "pass"
     scoped = ac.normalize_policies([], [gnp("deny-one", dict(DENY_ALL, namespaceSelector="team == 'a'"))], [])
     assert status(ac.check_default_deny(scoped, ["shop"])) == "fail"
+
+
+def test_global_policy_namespace_selector_evaluated():
+    from ansible_collections.hardened.eks.plugins.module_utils.calico_selector import parse
+    nss = [{"metadata": {"name": "shop", "labels": {"team": "a"}}}, {"metadata": {"name": "batch"}}]
+    match = ac.namespace_matcher(nss, parse)
+    not_system = gnp("deny-apps", dict(DENY_ALL, namespaceSelector="projectcalico.org/name not in {'kube-system'}"))
+    team_a = gnp("deny-team-a", dict(DENY_ALL, namespaceSelector="team == 'a'"))
+    pols = ac.normalize_policies([], [not_system], [])
+    assert status(ac.check_default_deny(pols, ["shop", "batch"], match)) == "pass"
+    assert status(ac.check_default_deny(pols, ["kube-system"], match)) == "fail"
+    r = ac.check_default_deny(ac.normalize_policies([], [team_a], []), ["shop", "batch"], match)
+    assert status(r) == "fail" and "batch: nothing denies" in r["evidence"] and "shop:" not in r["evidence"]
+    # the global deny of the metadata address counts for the namespaces it selects
+    meta = gnp("deny-metadata", dict(DENY_METADATA, namespaceSelector="team == 'a'"))
+    early_allow = cnp("out", "shop", dict(ALLOW_WEB_OUT, order=500, selector="all()"))
+    pols = ac.normalize_policies([cnp("default-deny", "shop", DENY_ALL), early_allow], [meta], [])
+    assert status(ac.check_metadata(pols, ["shop"], match)) == "pass"
+    assert status(ac.check_metadata(pols, ["shop"])) == "fail"  # without the matcher the global deny is unknown
+    # a namespace selector that does not parse matches nothing
+    assert ac.namespace_matcher(nss, parse)("team == ", "shop") is False
     k8s = ac.normalize_policies([], [], [{"metadata": {"name": "deny", "namespace": "shop"},
                                           "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}}])
     assert status(ac.check_default_deny(k8s, ["shop"])) == "pass"
