@@ -115,6 +115,15 @@ options:
     type: list
     elements: str
     default: [system:masters, system:nodes, system:bootstrappers, system:node-proxier]
+  namespaces:
+    description:
+      - Limit the namespace-scoped reads (pods, service accounts, Calico and Kubernetes
+        NetworkPolicies) to these namespaces, for example to audit one team's namespaces.
+      - By default every namespace is read. C(aws-auth), RBAC bindings, GlobalNetworkPolicies,
+        the list of namespaces, the kube2iam DaemonSet and everything in AWS are always read.
+    type: list
+    elements: str
+    default: []
   application_namespaces:
     description:
       - Namespaces that must have a default deny, allowed DNS and no route to the metadata address.
@@ -431,6 +440,18 @@ class K8sReader(object):
             if not token:
                 return out
 
+    def scoped_items(self, api_version, plural, namespaces, missing_ok=False):
+        """Items of a namespaced resource: cluster-wide, or from each of ``namespaces``."""
+        if not namespaces:
+            return self.items(k8s_path(api_version, plural), missing_ok)
+        out = []
+        for ns in namespaces:
+            items = self.items(k8s_path(api_version, plural, ns), missing_ok)
+            if items is None:
+                return None
+            out.extend(items)
+        return out
+
     def review(self, body):
         """One SubjectAccessReview: a create that persists nothing; returns status.allowed."""
         self.reviews += 1
@@ -493,7 +514,7 @@ class Audit(object):
         return self.cached("namespaces", lambda: self.k8s.items("/api/v1/namespaces"))
 
     def pods(self):
-        return self.cached("pods", lambda: self.k8s.items("/api/v1/pods"))
+        return self.cached("pods", lambda: self.k8s.scoped_items("v1", "pods", self.p["namespaces"]))
 
     # groups --------------------------------------------------------------------------------
     def control_plane(self):
@@ -536,9 +557,9 @@ class Audit(object):
         return [ac.check_sensitive_actions(identities, answers, self.p["rbac_grants"], self.p["allowed_masters"])]
 
     def calico(self):
-        nps = self.k8s.items("/apis/%s/networkpolicies" % CALICO, missing_ok=True)
-        gnps = self.k8s.items("/apis/%s/globalnetworkpolicies" % CALICO, missing_ok=True)
-        k8s_nps = self.k8s.items("/apis/networking.k8s.io/v1/networkpolicies")
+        nps = self.k8s.scoped_items(CALICO, "networkpolicies", self.p["namespaces"], missing_ok=True)
+        gnps = self.k8s.items(k8s_path(CALICO, "globalnetworkpolicies"), missing_ok=True)
+        k8s_nps = self.k8s.scoped_items("networking.k8s.io/v1", "networkpolicies", self.p["namespaces"])
         note = None
         if nps is None or gnps is None:
             note = "Calico policy CRDs (%s) are not served: Calico is not installed" % CALICO
@@ -547,10 +568,12 @@ class Audit(object):
             obj.setdefault("kind", kind)
         policies = ac.normalize_policies(nps, gnps, k8s_nps)
         namespaces = self.p["application_namespaces"]
-        out = [ac.check_default_deny(policies, namespaces),
-               ac.check_dns(policies, namespaces),
-               ac.check_metadata(policies, namespaces),
-               ac.check_selectors(nps + gnps, selector_parser()),
+        parse = selector_parser()
+        ns_match = ac.namespace_matcher(self.namespaces(), parse)
+        out = [ac.check_default_deny(policies, namespaces, ns_match),
+               ac.check_dns(policies, namespaces, ns_match),
+               ac.check_metadata(policies, namespaces, ns_match),
+               ac.check_selectors(nps + gnps, parse),
                ac.check_public_ingress(policies, self.p["public_ingress_allowed"])]
         if note:
             for r in out:
@@ -571,7 +594,7 @@ class Audit(object):
                 ac.check_kube2iam_pod_roles(namespaces, pods, base, regexp)]
 
     def irsa(self):
-        sas = self.k8s.items("/api/v1/serviceaccounts")
+        sas = self.k8s.scoped_items("v1", "serviceaccounts", self.p["namespaces"])
         associations, note = self.aws.pod_identity_associations(self.p["cluster_name"])
         arns = ac.irsa_role_arns(sas) + [a.get("roleArn") for a in associations or [] if a.get("roleArn")]
         roles = dict((arn, self.role(arn)) for arn in arns)
@@ -592,7 +615,8 @@ class Audit(object):
 
 def selector_parser():
     """The Calico selector parser of ``calico_selector`` (the one ``calico_policy`` validates
-    with), as a callable that raises ValueError on a selector Calico would refuse."""
+    with): raises ValueError on a selector Calico would refuse, returns an object that can
+    ``evaluate(labels)``."""
     from ansible_collections.hardened.eks.plugins.module_utils import calico_selector
 
     return calico_selector.parse
@@ -614,6 +638,7 @@ def main():
             arn=dict(type="str"), group=dict(type="str"), username=dict(type="str"),
             actions=dict(type="list", elements="str", required=True))),
         builtin_groups=dict(type="list", elements="str", default=list(ac.DEFAULT_BUILTIN_GROUPS)),
+        namespaces=dict(type="list", elements="str", default=[]),
         application_namespaces=dict(type="list", elements="str", default=[]),
         public_ingress_allowed=dict(type="list", elements="str", default=[]),
         kube2iam_namespace=dict(type="str", default="kube-system"),

@@ -6,9 +6,10 @@ moto request log: no mutating call).
 The good state is built here with the project's modules and the Kubernetes client (its own EKS
 cluster in moto, node role, IMDSv2 launch template and node group, pod roles, aws-auth entries,
 a kube2iam DaemonSet in a namespace of its own, the Calico baseline written through the CRDs),
-so the test does not depend on the roles. aws-auth and the cluster-wide lists (Calico policies,
-pods, service accounts) are shared with the rest of the sandbox: the table is printed on
-failure so a leftover of another test is easy to tell from a bug here. When every role of
+so the test does not depend on the roles. The sandbox is shared with other tests, so these runs
+scope the namespaced reads (pods, service accounts, namespaced policies) to this test's
+namespaces with verify_namespaces; aws-auth, RBAC, global policies and AWS are read whole, and
+the table is printed on failure so a leftover of another test is easy to tell from a bug here. When every role of
 site.yml exists, test_site_then_verify also runs site.yml and verify.yml on the sandbox
 inventory.
 """
@@ -187,6 +188,9 @@ def verify(good, run_playbook, sandbox, tmp_path):
             "verify_node_role_arns": [good.node_role_arn],
             "verify_node_role_policies": [WORKER, ECR],
             "verify_application_namespaces": [good.app_ns],
+            # the sandbox is shared: namespace-scoped reads stay in this test's namespaces
+            # (aws-auth, RBAC, global policies, EKS and IAM are read whole)
+            "verify_namespaces": [good.app_ns, good.other_ns, good.sys_ns],
             "verify_kube2iam_namespace": good.sys_ns,
             "verify_report_dir": str(report_dir),
         }
