@@ -16,6 +16,7 @@ class FaultProxy(object):
         self.rules = []          # dicts: method, path_contains, status, count
         self.log = []            # (method, path, status) of every request seen
         self.lock = threading.Lock()
+        self.before_forward = None  # optional callable(method, path), run before a request is forwarded
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -27,37 +28,52 @@ class FaultProxy(object):
             def _handle(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
-                fault = proxy._match(self.command, self.path)
+                fault, after = proxy._match(self.command, self.path)
+                if fault is not None and after:
+                    # the request reaches the API server (and may be applied); the answer is lost
+                    status = self._forward(body)[0]
+                    proxy._record(self.command, self.path, "%s->%s" % (status, fault))
+                    self._answer_fault(fault)
+                    return
                 if fault is not None:
                     proxy._record(self.command, self.path, fault)
-                    if fault == "drop":
-                        self.close_connection = True
-                        self.connection.close()
-                        return
-                    payload = json.dumps({"kind": "Status", "apiVersion": "v1", "status": "Failure",
-                                          "message": "injected %d" % fault, "code": fault,
-                                          "details": {"retryAfterSeconds": 0}}).encode()
-                    self.send_response(fault)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(payload)))
-                    self.end_headers()
-                    self.wfile.write(payload)
+                    self._answer_fault(fault)
                     return
+                status, headers, data = self._forward(body)
+                proxy._record(self.command, self.path, status)
+                self.send_response(status)
+                for k, v in headers:
+                    if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _answer_fault(self, fault):
+                if fault == "drop":
+                    self.close_connection = True
+                    self.connection.close()
+                    return
+                payload = json.dumps({"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                                      "message": "injected %d" % fault, "code": fault,
+                                      "details": {"retryAfterSeconds": 0}}).encode()
+                self.send_response(fault)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def _forward(self, body):
+                if proxy.before_forward is not None:
+                    proxy.before_forward(self.command, self.path)
                 conn = http.client.HTTPSConnection(proxy.upstream.hostname, proxy.upstream.port,
                                                    context=proxy.ctx, timeout=60)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
                 conn.request(self.command, self.path, body=body, headers=headers)
                 resp = conn.getresponse()
                 data = resp.read()
-                proxy._record(self.command, self.path, resp.status)
-                self.send_response(resp.status)
-                for k, v in resp.getheaders():
-                    if k.lower() not in ("transfer-encoding", "connection", "content-length"):
-                        self.send_header(k, v)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
                 conn.close()
+                return resp.status, resp.getheaders(), data
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
@@ -77,10 +93,13 @@ class FaultProxy(object):
         self.server.shutdown()
         self.server.server_close()
 
-    def add_fault(self, status, count, method=None, path_contains=None):
+    def add_fault(self, status, count, method=None, path_contains=None, after=False):
+        """Answer the next ``count`` matching requests with ``status`` (an int, or "drop" to
+        close the connection). ``after=True`` forwards the request first (the API server applies
+        it) and then answers with the fault: a response lost on the way back."""
         with self.lock:
             self.rules.append({"status": status, "count": count, "method": method,
-                               "path_contains": path_contains})
+                               "path_contains": path_contains, "after": after})
 
     def _match(self, method, path):
         with self.lock:
@@ -92,8 +111,8 @@ class FaultProxy(object):
                 if rule["path_contains"] and rule["path_contains"] not in path:
                     continue
                 rule["count"] -= 1
-                return rule["status"]
-        return None
+                return rule["status"], rule.get("after", False)
+        return None, False
 
     def _record(self, method, path, status):
         with self.lock:

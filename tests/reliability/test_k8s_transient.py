@@ -22,3 +22,159 @@ def test_edge_retries_transient_errors_against_real_server(fault_proxy, status):
     assert "hardened-eks-sandbox-node" in cm["data"]["mapRoles"]
     statuses = [s for m, p, s in fault_proxy.log if "aws-auth" in p]
     assert statuses == [status, status, 200]
+
+
+# ---------------------------------------------------------------------------------------------
+# Through the modules: aws_auth_mapping as a real module process, its kubeconfig pointing at the
+# fault proxy. The ConfigMap is a scratch aws-auth in a test namespace.
+# ---------------------------------------------------------------------------------------------
+import time  # noqa: E402
+
+from kubernetes import client as k8s_client  # noqa: E402
+
+from tests.reliability._helpers import NODE, NODE_TEXT, arn, entry_sets  # noqa: E402
+
+CM = "aws-auth"
+
+
+def _seed(k8s, ns):
+    k8s_client.CoreV1Api(k8s).create_namespaced_config_map(
+        ns, {"metadata": {"name": CM}, "data": {"mapRoles": NODE_TEXT, "keep": "me"}})
+
+
+def _data(k8s, ns):
+    return k8s_client.CoreV1Api(k8s).read_namespaced_config_map(CM, ns).data
+
+
+def _add(fault_proxy, ns, names, **kw):
+    params = {"kubeconfig": fault_proxy.kubeconfig_path, "namespace": ns, "name": CM,
+              "roles": [{"arn": arn(n), "username": n, "groups": ["g"]} for n in names]}
+    params.update(kw)
+    return params
+
+
+def _cm_log(fault_proxy, ns):
+    return [(m, s) for m, p, s in fault_proxy.log if "/namespaces/%s/configmaps" % ns in p]
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("status", [429, 500, 503, "drop"])
+@pytest.mark.parametrize("method", ["GET", "PUT"])
+def test_aws_auth_mapping_retries_through_transient_errors(fault_proxy, k8s, namespace, run_module, audit,
+                                                           status, method, record_property):
+    _seed(k8s, namespace)
+    fault_proxy.add_fault(status, 2, method=method, path_contains="/namespaces/%s/configmaps/%s" % (namespace, CM))
+    m = audit.mark()
+    res = run_module("aws_auth_mapping", _add(fault_proxy, namespace, ["t-%s" % status]))
+    assert not res.get("failed"), res.get("msg")
+    assert res["changed"] and res["added"] == [arn("t-%s" % status)]
+    log = _cm_log(fault_proxy, namespace)
+    faults = [s for mm, s in log if s == status]
+    assert len(faults) == 2
+    if status == "drop":
+        # urllib3 retries a dropped connection of an idempotent method (GET, PUT) by itself
+        assert log[-1] == ("PUT", 200)
+    else:
+        expected = [(method, status), (method, status)]
+        expected = ([("GET", 200)] if method == "PUT" else []) + expected + \
+                   ([("GET", 200)] if method == "GET" else []) + [("PUT", 200)]
+        assert log == expected
+    # exactly one write reached the API server, and it was accepted
+    writes = audit.writes(since=m, resource="configmaps", namespace=namespace)
+    assert [(e["verb"], e["responseStatus"]["code"]) for e in writes] == [("update", 200)]
+    assert entry_sets(_data(k8s, namespace))["mapRoles"] == {NODE, arn("t-%s" % status)}
+    record_property("k8s_retries_%s_%s" % (method, status), len(faults))
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("method", ["GET", "PUT"])
+def test_aws_auth_mapping_fails_cleanly_past_the_retry_budget(fault_proxy, k8s, namespace, run_module, audit,
+                                                              method):
+    """K8sApi retries 5 times (6 attempts); the 7th fault is never consumed."""
+    _seed(k8s, namespace)
+    before = _data(k8s, namespace)
+    fault_proxy.add_fault(503, 7, method=method, path_contains="/namespaces/%s/configmaps/%s" % (namespace, CM))
+    m = audit.mark()
+    t0 = time.time()
+    res = run_module("aws_auth_mapping", _add(fault_proxy, namespace, ["budget"]))
+    elapsed = time.time() - t0
+    assert res.get("failed") and res["_rc"] != 0
+    assert "HTTP 503" in res["msg"] and "%s/%s" % (namespace, CM) in res["msg"], res["msg"]
+    assert "Traceback" not in res["_stderr"] and "exception" not in res
+    assert [s for mm, s in _cm_log(fault_proxy, namespace) if s == 503] == [503] * 6
+    assert audit.writes(since=m, resource="configmaps", namespace=namespace) == []
+    assert _data(k8s, namespace) == before
+    print("\n[reliability] %s past the budget: 6 attempts, failed after %.1fs: %s" % (method, elapsed, res["msg"]))
+
+
+@pytest.mark.timeout(120)
+def test_aws_auth_mapping_conflict_rereads_and_reapplies(fault_proxy, k8s, namespace, run_module, audit):
+    """409 (DESIGN.md): re-read, re-apply the change on what was read, write again."""
+    _seed(k8s, namespace)
+    fault_proxy.add_fault(409, 3, method="PUT", path_contains="/namespaces/%s/configmaps/%s" % (namespace, CM))
+    res = run_module("aws_auth_mapping", _add(fault_proxy, namespace, ["c409"]))
+    assert not res.get("failed"), res.get("msg")
+    assert res["changed"] and res["added"] == [arn("c409")]
+    assert _cm_log(fault_proxy, namespace) == [("GET", 200), ("PUT", 409)] * 3 + [("GET", 200), ("PUT", 200)]
+    assert entry_sets(_data(k8s, namespace))["mapRoles"] == {NODE, arn("c409")}
+
+
+@pytest.mark.timeout(120)
+def test_aws_auth_mapping_real_conflict_keeps_the_other_writers_change(fault_proxy, k8s, namespace, run_module):
+    """A real 409: another writer changes the ConfigMap between the module's read and its write
+    (the proxy holds the module's first PUT back until the other write is done)."""
+    _seed(k8s, namespace)
+    core = k8s_client.CoreV1Api(k8s)
+    state = {}
+
+    def other_writer():
+        obj = core.read_namespaced_config_map(CM, namespace)
+        obj.data["mapUsers"] = "- userarn: %s\n  username: bob\n  groups: [b]\n" % arn("bob", "user")
+        obj.data["keep"] = "changed-meanwhile"
+        core.replace_namespaced_config_map(CM, namespace, obj)
+        state["done"] = True
+
+    fault_proxy.before_forward = lambda method, path: (other_writer() if method == "PUT" and "done" not in state
+                                                       and "/configmaps/%s" % CM in path else None)
+    res = run_module("aws_auth_mapping", _add(fault_proxy, namespace, ["mine"]))
+    assert not res.get("failed"), res.get("msg")
+    assert _cm_log(fault_proxy, namespace) == [("GET", 200), ("PUT", 409), ("GET", 200), ("PUT", 200)]
+    data = _data(k8s, namespace)
+    sets = entry_sets(data)
+    assert sets["mapRoles"] == {NODE, arn("mine")} and sets["mapUsers"] == {arn("bob", "user")}
+    assert data["keep"] == "changed-meanwhile"
+
+
+@pytest.mark.timeout(120)
+def test_aws_auth_mapping_gives_up_cleanly_on_endless_conflicts(fault_proxy, k8s, namespace, run_module, audit):
+    _seed(k8s, namespace)
+    before = _data(k8s, namespace)
+    fault_proxy.add_fault(409, 100, method="PUT", path_contains="/namespaces/%s/configmaps/%s" % (namespace, CM))
+    m = audit.mark()
+    res = run_module("aws_auth_mapping", _add(fault_proxy, namespace, ["never"]))
+    assert res.get("failed") and "conflicting concurrent updates" in res["msg"], res
+    assert "Traceback" not in res["_stderr"]
+    assert audit.writes(since=m, resource="configmaps", namespace=namespace) == []
+    assert _data(k8s, namespace) == before
+    puts = [s for mm, s in _cm_log(fault_proxy, namespace) if mm == "PUT"]
+    print("\n[reliability] endless 409: gave up after %d PUTs: %s" % (len(puts), res["msg"][:120]))
+
+
+@pytest.mark.timeout(120)
+def test_aws_auth_mapping_lost_response_of_a_write_is_not_applied_twice(fault_proxy, k8s, namespace, run_module,
+                                                                        audit):
+    """The PUT is applied by the API server but its answer is lost (503 on the way back): the
+    retry carries the old resourceVersion, gets 409, re-reads and finds the change already there.
+    The entries are there exactly once; the task reports what happened on the cluster."""
+    _seed(k8s, namespace)
+    fault_proxy.add_fault(503, 1, method="PUT", path_contains="/namespaces/%s/configmaps/%s" % (namespace, CM),
+                          after=True)
+    res = run_module("aws_auth_mapping", _add(fault_proxy, namespace, ["lost", "lost2"]))
+    assert not res.get("failed"), res.get("msg")
+    data = _data(k8s, namespace)
+    import yaml
+    roles = [r["rolearn"] for r in yaml.safe_load(data["mapRoles"])]
+    assert roles == [NODE, arn("lost"), arn("lost2")]  # applied once, no duplicates
+    assert data["keep"] == "me"
+    assert res["changed"] is True, ("the run changed aws-auth (its first PUT was applied) but reports "
+                                    "changed=%s added=%s" % (res["changed"], res.get("added")))
