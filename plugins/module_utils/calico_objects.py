@@ -384,6 +384,10 @@ def _delete(api, api_version, kind, obj, reason, dry_run, purge_reqs, wanted):
         body = {"apiVersion": "v1", "kind": "DeleteOptions"}
         if pre:
             body["preconditions"] = pre
+        if dry_run:
+            # With a DeleteOptions body the API server reads dryRun from the body only (the
+            # query parameter is then ignored); it is in the query too for the audit log.
+            body["dryRun"] = ["All"]
         try:
             api.request("DELETE", path, body, {"dryRun": "All" if dry_run else None})
             return obj

@@ -78,6 +78,9 @@ class FakeApi(object):
         if gv not in self.groups:
             self._err(404, "not served")
         dry = query.get("dryRun") == "All"
+        if method == "DELETE" and body:
+            # Like the real API server: with a DeleteOptions body, only the body's dryRun counts.
+            dry = "All" in (body.get("dryRun") or [])
         if method == "GET" and name is None:
             if ns is None and plural in self.forbid_cluster_list:
                 self._err(403, "forbidden")
