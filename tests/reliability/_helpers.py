@@ -41,12 +41,12 @@ def percentile(values, q):
     return values[k]
 
 
-def start_rewriter(kubeconfig, namespace, name, key, stop_file, out_file, interval=0.0):
-    """A separate process that keeps rewriting ``data[key]`` of a ConfigMap (JSON merge patch,
-    values 1, 2, 3, ...) until ``stop_file`` exists; it writes the last value the API server
-    accepted and the number of writes to ``out_file``."""
-    cmd = [sys.executable, os.path.join(HERE, "_rewriter.py"), kubeconfig, namespace, name, key,
-           stop_file, out_file, str(interval)]
+def start_rewriter(kubeconfig, target, stop_file, out_file, interval=0.0):
+    """A separate process that keeps rewriting one field of an object (see _rewriter.py for
+    ``target``) until ``stop_file`` exists; it writes the last value the API server accepted and
+    the number of writes to ``out_file``."""
+    cmd = [sys.executable, os.path.join(HERE, "_rewriter.py"), kubeconfig, json.dumps(target), stop_file,
+           out_file, str(interval)]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

@@ -1,9 +1,12 @@
-"""Keeps rewriting one key of a ConfigMap until told to stop (used by the contention scenario).
+"""Keeps rewriting one field of an object until told to stop (used by the contention scenarios).
 
-    _rewriter.py KUBECONFIG NAMESPACE NAME KEY STOP_FILE OUT_FILE INTERVAL
+    _rewriter.py KUBECONFIG TARGET_JSON STOP_FILE OUT_FILE INTERVAL
 
-Each write is a JSON merge patch of ``data[KEY]`` only (no resourceVersion), like an unrelated
-controller or a hand edit would do. Writes the last accepted value and the counts to OUT_FILE.
+TARGET_JSON: {"kind": "configmap", "namespace": ..., "name": ..., "key": ...} rewrites
+``data[key]``; {"kind": "custom", "group": ..., "version": ..., "plural": ..., "namespace": ...,
+"name": ..., "annotation": ...} rewrites ``metadata.annotations[annotation]``. Each write is a
+merge patch of that one field (no resourceVersion), as an unrelated controller or a hand edit
+would do; values are v1, v2, ... Writes the last accepted value and the counts to OUT_FILE.
 """
 import json
 import os
@@ -14,11 +17,13 @@ from kubernetes import client, config
 
 
 def main(argv):
-    kubeconfig, namespace, name, key, stop_file, out_file, interval = argv[1:8]
+    kubeconfig, target, stop_file, out_file, interval = argv[1:6]
+    target = json.loads(target)
     interval = float(interval)
     cfg = client.Configuration()
     config.load_kube_config(config_file=kubeconfig, client_configuration=cfg)
-    core = client.CoreV1Api(client.ApiClient(cfg))
+    api = client.ApiClient(cfg)
+    core, custom = client.CoreV1Api(api), client.CustomObjectsApi(api)
     last = None
     writes = errors = 0
     i = 0
@@ -27,7 +32,13 @@ def main(argv):
         i += 1
         value = "v%d" % i
         try:
-            core.patch_namespaced_config_map(name, namespace, {"data": {key: value}})
+            if target["kind"] == "configmap":
+                core.patch_namespaced_config_map(target["name"], target["namespace"],
+                                                 {"data": {target["key"]: value}})
+            else:
+                custom.patch_namespaced_custom_object(
+                    target["group"], target["version"], target["namespace"], target["plural"], target["name"],
+                    {"metadata": {"annotations": {target["annotation"]: value}}})
             last = value
             writes += 1
         except client.ApiException:
