@@ -19,6 +19,7 @@ import fnmatch
 import ipaddress
 import json
 import re
+from urllib.parse import unquote
 
 from ansible_collections.hardened.eks.plugins.module_utils.aws_auth import _field
 from ansible_collections.hardened.eks.plugins.module_utils.aws_auth import normalize_role_arn
@@ -652,19 +653,18 @@ def _proto_is(value, proto):
 
 
 def _port_in(port, spec_ports, named_ok):
-    """yes/no/maybe: does ``port`` fall in a Calico ports list (ints, "a:b", names)?"""
-    answer = "no"
+    """Whether ``port`` falls in a Calico ports list (ints, "a:b" ranges, names)."""
     for p in spec_ports:
         if isinstance(p, int) or (isinstance(p, str) and p.isdigit()):
             if int(p) == port:
-                return "yes"
+                return True
         elif isinstance(p, str) and re.match(r"^\d+:\d+$", p):
             lo, hi = (int(x) for x in p.split(":"))
             if lo <= port <= hi:
-                return "yes"
+                return True
         elif named_ok and named_ok(p):
-            return "yes"
-    return answer
+            return True
+    return False
 
 
 def _ip_in(ip, nets):
@@ -700,11 +700,9 @@ def _dest_match(dest, packet):
             return "no"
         answer = "maybe"
     named = (lambda name: name in packet.get("named_ports", ())) if packet.get("named_ports") else None
-    if dest.get("ports"):
-        m = _port_in(packet["port"], dest["ports"], named)
-        if m == "no":
-            return "no"
-    if dest.get("notPorts") and _port_in(packet["port"], dest["notPorts"], named) == "yes":
+    if dest.get("ports") and not _port_in(packet["port"], dest["ports"], named):
+        return "no"
+    if dest.get("notPorts") and _port_in(packet["port"], dest["notPorts"], named):
         return "no"
     return answer
 
@@ -1009,11 +1007,7 @@ def kube2iam_role_names(namespaces, pods, base_arn):
 
 
 def _statements(doc):
-    if isinstance(doc, str):
-        try:
-            from urllib.parse import unquote
-        except ImportError:  # pragma: no cover - Python 2
-            from urllib import unquote
+    if isinstance(doc, str):  # IAM's raw answer is URL-encoded JSON; boto3 gives a dict
         try:
             doc = json.loads(unquote(doc))
         except ValueError:

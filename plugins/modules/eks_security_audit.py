@@ -415,10 +415,6 @@ class K8sReader(object):
         self.gets = 0
         self.reviews = 0
 
-    def get(self, path, query=None):
-        self.gets += 1
-        return self.api.get(path, query)
-
     def get_or_none(self, path):
         self.gets += 1
         return self.api.get_or_none(path)
