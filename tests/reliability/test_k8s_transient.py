@@ -178,3 +178,74 @@ def test_aws_auth_mapping_lost_response_of_a_write_is_not_applied_twice(fault_pr
     assert data["keep"] == "me"
     assert res["changed"] is True, ("the run changed aws-auth (its first PUT was applied) but reports "
                                     "changed=%s added=%s" % (res["changed"], res.get("added")))
+
+
+# ---------------------------------------------------------------------------------------------
+# calico_policy through the fault proxy (CRD path, as in the sandbox)
+# ---------------------------------------------------------------------------------------------
+NP = "/apis/crd.projectcalico.org/v1/namespaces/%s/networkpolicies"
+
+
+def _np_params(fault_proxy, ns, port=8080, name="web"):
+    return {"kubeconfig": fault_proxy.kubeconfig_path, "policies": [
+        {"kind": "NetworkPolicy", "name": name, "namespace": ns, "spec": {
+            "selector": "app == 'web'", "types": ["Ingress"],
+            "ingress": [{"action": "Allow", "protocol": "TCP", "destination": {"ports": [port]}}]}}]}
+
+
+def _np(k8s, ns, name="web"):
+    from kubernetes.client.rest import ApiException
+    try:
+        return k8s_client.CustomObjectsApi(k8s).get_namespaced_custom_object(
+            "crd.projectcalico.org", "v1", ns, "networkpolicies", name)
+    except ApiException as exc:
+        if exc.status == 404:
+            return None
+        raise
+
+
+def _np_log(fault_proxy, ns):
+    return [(m, s) for m, p, s in fault_proxy.log if (NP % ns) in p]
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("status", [429, 500, 503])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_calico_policy_retries_through_transient_errors(fault_proxy, k8s, namespace, run_module, audit, status,
+                                                        method):
+    fault_proxy.add_fault(status, 2, method=method, path_contains=NP % namespace)
+    m = audit.mark()
+    res = run_module("calico_policy", _np_params(fault_proxy, namespace))
+    assert not res.get("failed"), res.get("msg")
+    assert res["created"] == ["NetworkPolicy %s/web" % namespace]
+    log = _np_log(fault_proxy, namespace)
+    # a single object is read with one GET (404: not there yet), then created
+    assert [s for mm, s in log if mm == method][:3] == [status, status, 404 if method == "GET" else 201]
+    writes = audit.writes(since=m, resource="networkpolicies", namespace=namespace)
+    assert [(e["verb"], e["responseStatus"]["code"]) for e in writes] == [("create", 201)]
+    assert _np(k8s, namespace)["spec"]["ingress"][0]["destination"]["ports"] == [8080]
+
+
+@pytest.mark.timeout(120)
+def test_calico_policy_conflict_rereads_and_reapplies(fault_proxy, k8s, namespace, run_module):
+    first = run_module("calico_policy", _np_params(fault_proxy, namespace))
+    assert not first.get("failed"), first.get("msg")
+    fault_proxy.add_fault(409, 2, method="PUT", path_contains=NP % namespace)
+    res = run_module("calico_policy", _np_params(fault_proxy, namespace, port=9090))
+    assert not res.get("failed"), res.get("msg")
+    assert res["updated"] == ["NetworkPolicy %s/web" % namespace]
+    puts_and_gets = [x for x in _np_log(fault_proxy, namespace) if x[0] in ("PUT", "GET")][-6:]
+    assert [x for x in puts_and_gets if x[0] == "PUT"] == [("PUT", 409), ("PUT", 409), ("PUT", 200)]
+    assert _np(k8s, namespace)["spec"]["ingress"][0]["destination"]["ports"] == [9090]
+
+
+@pytest.mark.timeout(120)
+def test_calico_policy_fails_cleanly_past_the_retry_budget(fault_proxy, k8s, namespace, run_module, audit):
+    fault_proxy.add_fault(503, 7, method="POST", path_contains=NP % namespace)
+    m = audit.mark()
+    res = run_module("calico_policy", _np_params(fault_proxy, namespace))
+    assert res.get("failed") and "HTTP 503" in res["msg"] and "NetworkPolicy %s/web" % namespace in res["msg"], res
+    assert "Traceback" not in res["_stderr"]
+    assert [s for mm, s in _np_log(fault_proxy, namespace) if mm == "POST"] == [503] * 6
+    assert audit.writes(since=m, resource="networkpolicies", namespace=namespace) == []
+    assert _np(k8s, namespace) is None
