@@ -402,8 +402,8 @@ def _delete(api, api_version, kind, obj, reason, dry_run, purge_reqs, wanted):
         md = obj.get("metadata") or {}
         if reason == "purge" and (object_key(kind, obj) in wanted or not purge_candidate(obj, purge_reqs)):
             return None
-    raise K8sError("%s: gave up after %d conflicting concurrent updates" % (object_ref(kind, obj),
-                                                                             CONFLICT_RETRIES))
+    raise K8sError("%s: gave up after %d conflicting concurrent updates"
+                   % (object_ref(kind, obj), CONFLICT_RETRIES))
 
 
 def _dry_run_unsupported(exc):

@@ -373,8 +373,7 @@ class NotNode(Node):
 
     def walk(self):
         yield self
-        for n in self.operand.walk():
-            yield n
+        yield from self.operand.walk()
 
     def evaluate(self, labels):
         return not self.operand.evaluate(labels)
@@ -395,8 +394,7 @@ class AndNode(Node):
     def walk(self):
         yield self
         for o in self.operands:
-            for n in o.walk():
-                yield n
+            yield from o.walk()
 
     def evaluate(self, labels):
         return all(o.evaluate(labels) for o in self.operands)
@@ -417,8 +415,7 @@ class OrNode(Node):
     def walk(self):
         yield self
         for o in self.operands:
-            for n in o.walk():
-                yield n
+            yield from o.walk()
 
     def evaluate(self, labels):
         return any(o.evaluate(labels) for o in self.operands)

@@ -423,8 +423,8 @@ def check_rule(ck, rule, path, direction, kind):
     if action is None:
         ck.add(path + ".action", "required (one of %s)" % ", ".join(ACTIONS))
     elif action not in ACTIONS:
-        ck.add(path + ".action", "%r is not an action%s; use one of %s" % (action, _suggest(action, ACTIONS),
-                                                                       ", ".join(ACTIONS)))
+        ck.add(path + ".action", "%r is not an action%s; use one of %s"
+               % (action, _suggest(action, ACTIONS), ", ".join(ACTIONS)))
     protocol = check_protocol(ck, rule["protocol"], path + ".protocol") if "protocol" in rule else None
     not_protocol = check_protocol(ck, rule["notProtocol"], path + ".notProtocol") if "notProtocol" in rule else None
     ip_version = rule.get("ipVersion")

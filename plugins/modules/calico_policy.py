@@ -21,17 +21,17 @@ description:
     more strictly, because the C(crd.projectcalico.org/v1) path validates almost nothing and
     Calico silently ignores a policy it cannot use. Checked are the full selector grammar
     (errors show the position), actions, protocols, ports, CIDRs and IP versions, ICMP type and
-    code, O(spec.types) against the rules, C(order), names (DNS-1123, tier prefixes), namespaces
+    code, C(spec.types) against the rules, C(order), names (DNS-1123, tier prefixes), namespaces
     per kind, HTTP matches, services and service accounts, and unknown fields (with a
     suggestion). Every problem of a batch is reported in one failure, each with its item and
     field path, for example the item C(policies[3]) named C(NetworkPolicy app/web-allow) and the
     field C(spec.ingress[0].source.selector)."
   - Beyond C(calicoctl), the module refuses selectors naming label keys that no Kubernetes label can
-    have, an empty O(spec.egress) without O(spec.types) (Calico infers C([Ingress]) from it),
-    rules whose ingress or egress list is ignored because O(spec.types) leaves it out, ICMP
+    have, an empty C(spec.egress) without C(spec.types) (Calico infers C([Ingress]) from it),
+    rules whose ingress or egress list is ignored because C(spec.types) leaves it out, ICMP
     fields without an ICMP protocol, ICMP rules with CIDRs of the other IP version, policies in
     a tier that does not exist, and deleting a tier that still holds policies.
-  - Specs are normalized before they are compared (C(selector) V(all\(\)) when missing, C(types)
+  - Specs are normalized before they are compared (C(selector) V(all(\)) when missing, C(types)
     inferred from the rules as Calico does, C(tier) V(default), empty lists and mappings dropped,
     port and protocol numbers given as strings read as numbers, CIDRs in canonical form), so
     a converged object reports no change.
@@ -49,7 +49,7 @@ options:
   name:
     description:
       - Name of the object (single-object mode).
-      - A policy in tier C(T) must be named C(T.<name>) and set O(spec.tier=T). Policies in the
+      - A policy in tier C(T) must be named C(T.<name>) and set C(spec.tier=T). Policies in the
         default tier are named without any prefix; a C(default.) prefix is refused, so one
         policy has one name on both APIs (the Calico API server accepts both spellings, the CRDs
         would store two objects).

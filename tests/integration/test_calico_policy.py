@@ -142,8 +142,7 @@ def test_check_mode_then_apply_then_idempotent(run, me, audit, k8s, namespace):
     assert obj["metadata"]["labels"]["added-by-hand"] == "yes"
     assert obj["spec"]["egress"][0]["destination"]["ports"] == [53, 5353]
 
-    result = ok(run({"kind": "NetworkPolicy", "name": "allow-dns", "namespace": namespace,
-                                             "state": "absent"}))
+    result = ok(run({"kind": "NetworkPolicy", "name": "allow-dns", "namespace": namespace, "state": "absent"}))
     assert result["deleted"] == ["NetworkPolicy %s/allow-dns" % namespace]
     assert get_np(k8s, namespace, "allow-dns") is None
 
@@ -317,16 +316,17 @@ def test_tiers_global_objects_and_api_choice(run, me, audit, k8s, namespace, uid
 
     # A policy in a tier that does not exist is refused before any write.
     mark = audit.mark()
-    result = run({"kind": "GlobalNetworkPolicy", "name": "nosuch%s.x" % uid,
-                                          "spec": {"tier": "nosuch%s" % uid}})
+    result = run({"kind": "GlobalNetworkPolicy", "name": "nosuch%s.x" % uid, "spec": {"tier": "nosuch%s" % uid}})
     assert result["failed"] and "tier 'nosuch%s' does not exist" % uid in result["msg"]
     assert writes(calico_events(audit, mark, me), include_dry_run=True) == []
 
     # The tier cannot go while its policy stays; both go together, policy first.
     result = run({"kind": "Tier", "name": tier, "state": "absent"})
     assert result["failed"] and "cannot be deleted while policies are in it" in result["msg"]
-    absent = [dict(kind=i["kind"], name=i["name"], state="absent", **({"namespace": i["namespace"]}
-                                                                       if "namespace" in i else {})) for i in items]
+    absent = [dict(kind=i["kind"], name=i["name"], state="absent") for i in items]
+    for gone, item in zip(absent, items):
+        if "namespace" in item:
+            gone["namespace"] = item["namespace"]
     result = ok(run({"policies": absent}))
     assert result["deleted"][-1] == "Tier %s" % tier and len(result["deleted"]) == 4
 
@@ -380,8 +380,7 @@ SCHEMA_ITEMS = [
                   {"action": "Allow", "protocol": "ICMP", "icmp": {"type": 8, "code": 0}},
                   {"action": "Deny", "protocol": "ICMPv6", "ipVersion": 6, "notICMP": {"type": 128}},
                   {"action": "Log", "notProtocol": 17, "source": {"serviceAccounts": {"names": ["a"], "selector": "x == 'y'"}}},
-                  {"action": "Allow", "protocol": "TCP", "source": {"services": {"name": "frontend", "namespace": "web"}}},
-              ],
+                  {"action": "Allow", "protocol": "TCP", "source": {"services": {"name": "frontend", "namespace": "web"}}}],
               "egress": [{"action": "Allow", "destination": {"services": {"name": "kubernetes", "namespace": "default"}}},
                          {"action": "Pass", "protocol": "SCTP", "destination": {"ports": [9999]}}]}},
 ]

@@ -84,7 +84,7 @@ class FakeApi(object):
         if method == "GET" and name is None:
             if ns is None and plural in self.forbid_cluster_list:
                 self._err(403, "forbidden")
-            items = [copy.deepcopy(o) for (g, p, n, _), o in sorted(self.store.items(), key=str)
+            items = [copy.deepcopy(o) for (g, p, n, _name), o in sorted(self.store.items(), key=str)
                      if g == gv and p == plural and (ns is None or n == ns)]
             sel = query.get("labelSelector")
             if sel:
@@ -293,9 +293,9 @@ def test_labels_merged_not_replaced_unless_asked():
     run(api, [pol("web", labels={"team": "shop"})])
     key = (API_V1, "networkpolicies", "app", "web")
     api.store[key]["metadata"]["labels"]["added-by"] = "someone"
-    changed, _ = run(api, [pol("web", labels={"team": "shop"})])
+    changed, _result = run(api, [pol("web", labels={"team": "shop"})])
     assert not changed
-    changed, _ = run(api, [pol("web", labels={"team": "shop"})], purge_labels=True)
+    changed, _result = run(api, [pol("web", labels={"team": "shop"})], purge_labels=True)
     assert changed and "added-by" not in api.store[key]["metadata"]["labels"]
 
 
@@ -306,7 +306,7 @@ def test_equivalent_spelling_on_the_cluster_is_not_a_change():
         "metadata": {"name": "web", "namespace": "app", "labels": {MANAGED_LABEL: "calico_policy"}},
         "spec": {"selector": "app == 'web'", "types": ["Ingress"], "tier": "default",
                  "ingress": [{"action": "Allow", "protocol": "TCP", "destination": {"ports": ["80"]}, "source": {}}]}})
-    changed, _ = run(api, [pol("web")])
+    changed, _result = run(api, [pol("web")])
     assert not changed
 
 
@@ -360,7 +360,7 @@ def test_state_absent_deletes_and_is_idempotent():
     run(api, [pol("web")])
     changed, result = run(api, [{"kind": "NetworkPolicy", "name": "web", "namespace": "app", "state": "absent"}])
     assert changed and result["deleted"] == ["NetworkPolicy app/web"]
-    changed, _ = run(api, [{"kind": "NetworkPolicy", "name": "web", "namespace": "app", "state": "absent"}])
+    changed, _result = run(api, [{"kind": "NetworkPolicy", "name": "web", "namespace": "app", "state": "absent"}])
     assert not changed
 
 
@@ -432,9 +432,9 @@ def test_policy_in_missing_tier_is_refused_before_any_write():
         run(api, [pol("web"), pol("sec.web", spec={"tier": "sec"})])
     assert "policies[1] (NetworkPolicy app/sec.web): spec.tier: tier 'sec' does not exist" in err.value.problems[0]
     assert api.writes() == []
-    changed, _ = run(api, [{"kind": "Tier", "name": "sec"}, pol("sec.web", spec={"tier": "sec"})])
+    changed, _result = run(api, [{"kind": "Tier", "name": "sec"}, pol("sec.web", spec={"tier": "sec"})])
     assert changed
-    changed, _ = run(api, [pol("sec.web2", spec={"tier": "sec"})])  # the tier exists now
+    changed, _result = run(api, [pol("sec.web2", spec={"tier": "sec"})])  # the tier exists now
     assert changed
 
 
