@@ -3,7 +3,6 @@ server, so api=auto picks crd.projectcalico.org/v1), with the audit log as evide
 generated objects checked against the real Calico v3.32.1 CRD schemas when ../shared/upstream
 is there."""
 import copy
-import json
 import os
 import time
 
@@ -219,8 +218,6 @@ def test_batch_of_500_policies_in_10_namespaces(run, me, audit, k8s, namespaces)
 
     print("\ncalico_policy 500 policies / 10 namespaces: " + ", ".join(
         "%s %.2fs %d requests" % (k, v[0], v[1]) for k, v in numbers.items()))
-    with open(os.path.join(ROOT, ".sandbox", "calico_policy_batch.json"), "w") as fh:
-        json.dump({k: {"seconds": round(v[0], 2), "requests": v[1]} for k, v in numbers.items()}, fh)
 
 
 def test_purge_deletes_only_managed_objects(run, me, audit, k8s, namespaces, uid):
