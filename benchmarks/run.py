@@ -58,7 +58,7 @@ PROFILES = {
         "aws_auth_per_entry_measured": 10,
         "calico_policies": 500,
         "calico_namespaces": 10,
-        "calico_loop_measured": 30,
+        "calico_loop_measured": 20,
         "pod_roles": 200,
         "pod_roles_measured": 10,
         "growth_aws_auth": [10, 100, 1000, 10000],
@@ -906,7 +906,8 @@ def _fit(curve):
 # ------------------------------------------------------------------------------ environment
 
 def machine_info(b):
-    info = {"nproc": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()}
+    info = {"nproc": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+            "loadavg_at_start": list(os.getloadavg())}
     try:
         with open("/proc/cpuinfo") as fh:
             models = [line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")]
@@ -1047,9 +1048,11 @@ def render_text(results):
 def render_markdown(results):
     m = results["machine"]
     v = results["versions"]
-    out = ["Run %s (profile `%s`, %d repetitions, medians; %.0f s in all) on %d CPUs (%s), %.1f GiB RAM, %s." % (
-        results["generated"], results["profile"], results["settings"]["reps"], results["duration_seconds"],
-        m.get("nproc", 0), m.get("cpu_model", "?"), m.get("memory_gib", 0), m.get("platform", "?")),
+    out = ["Run %s (profile `%s`, %d repetitions, medians; %.0f s in all) on %d CPUs (%s), %.1f GiB RAM, %s; "
+           "load average %.1f at the start, %.1f at the end." % (
+               results["generated"], results["profile"], results["settings"]["reps"], results["duration_seconds"],
+               m.get("nproc", 0), m.get("cpu_model", "?"), m.get("memory_gib", 0), m.get("platform", "?"),
+               (m.get("loadavg_at_start") or [0])[0], (m.get("loadavg_at_end") or [0])[0]),
         "",
         "Versions: " + ", ".join("%s %s" % (k, val) for k, val in v.items()) + ".",
         "",
@@ -1147,6 +1150,7 @@ def main(argv=None):
     finally:
         bench.cleanup()
     results["duration_seconds"] = round(time.monotonic() - started, 1)
+    results["machine"]["loadavg_at_end"] = list(os.getloadavg())
 
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     tmp = args.out + ".tmp"
