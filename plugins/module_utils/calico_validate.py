@@ -810,7 +810,7 @@ def validate_item(item, index=None, default_state="present"):
         if key not in ITEM_KEYS:
             ck.add(key, "unknown option%s; allowed: %s" % (_suggest(key, ITEM_KEYS), ", ".join(ITEM_KEYS)))
     kind = item.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         ck.add("kind", "required, one of %s (got %r)%s" % (", ".join(KIND_ORDER), kind,
                                                            _suggest(kind, KINDS) if kind else ""))
         return None, ck.problems

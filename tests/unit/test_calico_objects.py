@@ -448,3 +448,28 @@ def test_tier_with_policies_cannot_be_deleted():
     changed, result = run(api, [{"kind": "Tier", "name": "sec", "state": "absent"},
                                 {"kind": "NetworkPolicy", "name": "sec.web", "namespace": "app", "state": "absent"}])
     assert result["deleted"] == ["NetworkPolicy app/sec.web", "Tier sec"]
+
+
+def test_many_conflicting_writers_still_land_and_endless_conflicts_give_up(monkeypatch):
+    from ansible_collections.hardened.eks.plugins.module_utils import calico_objects
+    pauses = []
+    monkeypatch.setattr(calico_objects.time, "sleep", pauses.append)
+    api = FakeApi()
+    run(api, [pol("web")])
+    key = (API_V1, "networkpolicies", "app", "web")
+    races = {"left": 7}
+
+    def race(method, k):
+        if method == "PUT" and races["left"]:
+            races["left"] -= 1
+            api.put(k[0], k[1], api.store[k])  # someone else wrote it meanwhile
+    api.before_write = race
+    changed, result = run(api, [pol("web", port=7070)])
+    assert result["updated"] == ["NetworkPolicy app/web"] and len(pauses) == 7
+    assert all(0 <= p <= 1.0 for p in pauses)
+    assert api.store[key]["spec"]["ingress"][0]["destination"]["ports"] == [7070]
+
+    races["left"] = 1000
+    with pytest.raises(CalicoApplyError) as err:
+        run(api, [pol("web", port=6060)])
+    assert "gave up after %d conflicting concurrent updates" % calico_objects.CONFLICT_RETRIES in err.value.failures[0]

@@ -400,3 +400,37 @@ def test_label_selectors(text, labels, expected):
 def test_bad_label_selectors(text):
     with pytest.raises(ValueError):
         parse_label_selector(text)
+
+
+# Arbitrary input never breaks the validator --------------------------------------------------------
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-2 ** 40, 2 ** 40), st.floats(allow_nan=True),
+                    st.text(max_size=15), st.sampled_from(["TCP", "ICMP", "Allow", "Ingress", "Egress", "80:90",
+                                                           "10.0.0.0/8", "all()", "global()", "a == 'b'", "sec",
+                                                           "NetworkPolicy", "Tier", "present", "absent"]))
+FIELD_NAMES = st.sampled_from(["kind", "name", "namespace", "labels", "spec", "state", "selector", "types",
+                               "ingress", "egress", "action", "protocol", "notProtocol", "icmp", "notICMP",
+                               "ipVersion", "source", "destination", "nets", "notNets", "ports", "notPorts",
+                               "namespaceSelector", "serviceAccounts", "services", "names", "name", "http",
+                               "methods", "paths", "exact", "prefix", "tier", "order", "type", "code",
+                               "preDNAT", "doNotTrack", "applyOnForward", "defaultAction", "metadata",
+                               "annotations", "performanceHints", "serviceAccountSelector", "x"])
+JUNK = st.recursive(SCALARS, lambda kids: st.one_of(st.lists(kids, max_size=3),
+                                                    st.dictionaries(FIELD_NAMES, kids, max_size=5)),
+                    max_leaves=30)
+ITEMS = st.fixed_dictionaries(
+    {"kind": st.one_of(st.sampled_from(["NetworkPolicy", "GlobalNetworkPolicy", "NetworkSet", "GlobalNetworkSet",
+                                        "Tier"]), JUNK)},
+    optional={"name": st.one_of(st.sampled_from(["web", "sec.web", "default.x", "a"]), JUNK),
+              "namespace": st.one_of(st.just("app"), JUNK), "labels": JUNK, "spec": JUNK, "state": JUNK})
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.one_of(ITEMS, JUNK), max_size=4), st.one_of(st.none(), st.text(max_size=20)))
+def test_validator_only_raises_its_own_error(items, purge):
+    try:
+        desired, _reqs, _kinds = validate_params({"policies": items, "purge": purge, "state": "present"})
+    except CalicoValidationError as exc:
+        assert exc.problems and all(isinstance(p, str) for p in exc.problems)
+        return
+    for d in desired:
+        assert normalize_spec(d.kind, d.spec) == d.spec or d.state == "absent"
