@@ -39,7 +39,13 @@ class FaultProxy(object):
                     proxy._record(self.command, self.path, fault)
                     self._answer_fault(fault)
                     return
-                status, headers, data = self._forward(body)
+                try:
+                    status, headers, data = self._forward(body)
+                except OSError:  # the API server is gone: the client sees a dropped connection
+                    proxy._record(self.command, self.path, "unreachable")
+                    self.close_connection = True
+                    self.connection.close()
+                    return
                 proxy._record(self.command, self.path, status)
                 self.send_response(status)
                 for k, v in headers:

@@ -1,0 +1,522 @@
+"""Scenarios 2, 5, 6 and 7 on an independent sandbox (its own etcd, kube-apiserver,
+controller-manager and moto, under a temporary directory), so that stopping processes never
+disturbs the shared sandbox.
+
+The tests run in this order on the one sandbox (each says what it needs):
+1. check mode against the FRESH sandbox writes nothing (audit log, moto request log);
+2. moto is SIGKILLed while the cluster role runs: the run fails with a clear connection error,
+   no traceback; ``scripts/sandbox up`` restarts everything (moto keeps no state, etcd does);
+3. kube-apiserver is SIGKILLed as soon as the run touches aws-auth (or Calico): clear error, no
+   traceback; after the restart aws-auth is exactly the old or the new version, never a mix;
+4. the re-run converges (with -vvv --diff and a unique AWS secret: scenario 6 greps its output
+   for the admin token and the secret);
+5. check mode against the CONVERGED sandbox writes nothing and predicts no change;
+6. least privilege: a SubjectAccessReview sweep over every subject bound in the cluster and every
+   aws-auth mapping; the trust of every pod role names only the node role or one service account.
+
+What runs is playbooks/site.yml once its roles are all in the tree, else a stand-in (see _site.py)
+- the test output says which.
+"""
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+import yaml
+
+from tests.integration.conftest import AuditLog, AwsRequests, read_env_file
+from tests.reliability._helpers import entry_sets, wait_for
+from tests.reliability._site import ROOT, site_playbook
+
+SANDBOX_SCRIPT = os.path.join(ROOT, "scripts", "sandbox")
+INVENTORY = os.path.join(ROOT, "inventories", "sandbox")
+CONTROLLER_AGENTS = ("kube-controller-manager/", "kube-apiserver/")
+# Requests that persist nothing, excluded from "writes" (and counted apart):
+NON_PERSISTING_RESOURCES = ("subjectaccessreviews", "selfsubjectaccessreviews", "localsubjectaccessreviews",
+                            "tokenreviews", "selfsubjectrulesreviews")
+TRACEBACK = "Traceback (most recent call last)"
+FIGURES = {}
+STATES = {}
+
+
+class Independent(object):
+    """An independent sandbox under ``directory`` (scripts/sandbox with HARDENED_EKS_SANDBOX_DIR)."""
+
+    def __init__(self, directory):
+        self.dir = str(directory)
+        self.audit = AuditLog(os.path.join(self.dir, "kube-audit.log"))
+        self.aws = AwsRequests(os.path.join(self.dir, "moto-requests.log"))
+
+    def _script(self, cmd, timeout=240):
+        env = dict(os.environ, HARDENED_EKS_SANDBOX_DIR=self.dir)
+        proc = subprocess.run([sys.executable, SANDBOX_SCRIPT, cmd], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=timeout, check=False)
+        assert proc.returncode == 0, "scripts/sandbox %s failed:\n%s" % (cmd, proc.stdout.decode()[-3000:])
+        return proc.stdout.decode()
+
+    def up(self):
+        t0 = time.time()
+        out = self._script("up")
+        FIGURES.setdefault("sandbox_up_s", []).append(round(time.time() - t0, 1))
+        return out
+
+    def down(self):
+        return self._script("down")
+
+    def env(self):
+        return read_env_file(os.path.join(self.dir, "env"))
+
+    def pid(self, name):
+        with open(os.path.join(self.dir, "state.json")) as fh:
+            return json.load(fh)["processes"][name]["pid"]
+
+    def kill(self, name):
+        pid = self.pid(name)
+        os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: not _alive(pid), 10, what="%s (pid %d) to die" % (name, pid))
+        return pid
+
+    def token(self):
+        with open(os.path.join(self.dir, "admin-token")) as fh:
+            return fh.read().strip()
+
+    def k8s(self):
+        from kubernetes import client, config
+        cfg = client.Configuration()
+        config.load_kube_config(config_file=os.path.join(self.dir, "kubeconfig"), client_configuration=cfg)
+        return client.ApiClient(cfg)
+
+    def boto3(self, service):
+        import boto3
+        return boto3.client(service, endpoint_url=self.env()["AWS_ENDPOINT_URL"], region_name="us-east-1",
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def aws_auth(self):
+        from kubernetes import client
+        return client.CoreV1Api(self.k8s()).read_namespaced_config_map("aws-auth", "kube-system").data
+
+    def run_events(self, mark):
+        """Audit events of the playbook run since ``mark`` (not controllers, not the API server)."""
+        return [e for e in self.audit.events(since=mark)
+                if not e.get("userAgent", "").startswith(CONTROLLER_AGENTS)
+                and (e.get("user") or {}).get("username") != "system:apiserver"]
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    try:  # a zombie is dead for our purpose
+        with open("/proc/%d/stat" % pid) as fh:
+            return fh.read().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def indep(tmp_path_factory):
+    sb = Independent(tmp_path_factory.mktemp("indep-sandbox"))
+    sb.up()
+    yield sb
+    sb.down()
+
+
+@pytest.fixture(scope="module")
+def playbook(tmp_path_factory):
+    path, desc = site_playbook(str(tmp_path_factory.mktemp("site") / "site.yml"))
+    print("\n[reliability] destructive scenarios run %s" % desc)
+    FIGURES["playbook"] = desc
+    return path
+
+
+def start_playbook(indep, playbook, out_path, check=False, args=(), env=None):
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook, "-i", INVENTORY]
+    if check:
+        cmd.append("--check")
+    cmd += list(args)
+    run_env = indep.env()
+    run_env.update({"ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0",
+                    "ANSIBLE_PYTHON_INTERPRETER": sys.executable})
+    run_env.update(env or {})
+    fh = open(out_path, "wb")
+    proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=run_env, cwd=ROOT)
+    proc.out_path = out_path
+    proc.out_fh = fh
+    return proc
+
+
+def finish(proc, timeout=600):
+    rc = proc.wait(timeout=timeout)
+    proc.out_fh.close()
+    with open(proc.out_path, encoding="utf-8", errors="replace") as fh:
+        return rc, fh.read()
+
+
+def run_playbook_sync(indep, playbook, tmp_path, check=False, args=(), env=None, timeout=600):
+    t0 = time.time()
+    proc = start_playbook(indep, playbook, str(tmp_path / ("run-%s.log" % uuid.uuid4().hex[:6])), check, args, env)
+    rc, out = finish(proc, timeout)
+    return rc, out, time.time() - t0
+
+
+def recap(out):
+    m = re.search(r"ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", out)
+    return dict(zip(("ok", "changed", "unreachable", "failed"), map(int, m.groups()))) if m else None
+
+
+def failed_task_message(out):
+    """The FAILED lines of a run (what the user sees)."""
+    return "\n".join(line for line in out.splitlines() if line.startswith(("fatal:", "failed:")))[:3000]
+
+
+def _check_mode_audit(indep, playbook, tmp_path, label):
+    k_mark, a_mark = indep.audit.mark(), indep.aws.mark()
+    rc, out, secs = run_playbook_sync(indep, playbook, tmp_path, check=True)
+    events = indep.run_events(k_mark)
+    writes = [e for e in events if e["verb"] in AuditLog.WRITE_VERBS]
+    dry = [e for e in writes if "dryRun=All" in e.get("requestURI", "")]
+    reviews = [e for e in writes if (e.get("objectRef") or {}).get("resource") in NON_PERSISTING_RESOURCES]
+    real = [e for e in writes if e not in dry and e not in reviews]
+    aws_calls = indep.aws.since(a_mark)
+    aws_mutating = indep.aws.mutating(a_mark)
+    figures = {"rc": rc, "seconds": round(secs, 1), "k8s_requests": len(events),
+               "k8s_reads": len([e for e in events if e["verb"] in ("get", "list", "watch")]),
+               "k8s_dry_run_writes": len(dry), "k8s_access_reviews": len(reviews), "k8s_writes": len(real),
+               "aws_calls": len(aws_calls), "aws_mutating": len(aws_mutating), "recap": recap(out)}
+    FIGURES["check_mode_%s" % label] = figures
+    print("\n[reliability] check mode on the %s sandbox: %s" % (label, figures))
+    assert real == [], "check mode wrote: %s" % ["%s %s" % (e["verb"], e["requestURI"]) for e in real]
+    assert aws_mutating == [], "check mode made mutating AWS calls: %s" % [r["action"] for r in aws_mutating]
+    return rc, out
+
+
+# ------------------------------------------------------------------------------------ 1. check
+@pytest.mark.timeout(300)
+def test_1_check_mode_on_a_fresh_sandbox_writes_nothing(indep, playbook, tmp_path):
+    rc, out = _check_mode_audit(indep, playbook, tmp_path, "fresh")
+    assert TRACEBACK not in out
+    assert rc == 0, "check mode fails on a fresh account:\n%s" % failed_task_message(out)
+
+
+# ------------------------------------------------------------------------- 2. moto stopped
+@pytest.mark.timeout(300)
+def test_2_moto_stopped_during_the_cluster_role_fails_clearly(indep, playbook, tmp_path):
+    a_mark = indep.aws.mark()
+    proc = start_playbook(indep, playbook, str(tmp_path / "moto-kill.log"))
+    try:
+        first = wait_for(lambda: indep.aws.mutating(a_mark), 240, interval=0.05,
+                         what="the first mutating AWS call of the run")
+        indep.kill("moto")
+        killed_after = first[0]["action"]
+    finally:
+        rc, out = finish(proc)
+    FIGURES["moto_killed_after"] = killed_after
+    print("\n[reliability] moto SIGKILLed after %s; the run ended rc=%d:\n%s" % (killed_after, rc,
+                                                                              failed_task_message(out)[:800]))
+    assert rc != 0
+    assert TRACEBACK not in out and "MODULE FAILURE" not in out, out[-4000:]
+    assert re.search(r"Could not connect to the endpoint URL|Connection refused|connect", failed_task_message(out)), \
+        failed_task_message(out)
+    indep.up()  # moto comes back empty (it keeps no state); the Kubernetes data is kept
+
+
+# --------------------------------------------------------------------- 3. API server stopped
+# The run's Kubernetes traffic goes through the fault proxy (its kubeconfig in
+# K8S_AUTH_KUBECONFIG, which the sandbox inventory reads), so the SIGKILL lands at an exact
+# point: between aws_auth_mapping's read of aws-auth and its write (3a), and in the middle of
+# the Calico batch, after two of its writes (3b).
+class KillPoint(object):
+    def __init__(self, indep, matches):
+        self.indep, self.matches, self.seen, self.fired = indep, matches, 0, None
+
+    def __call__(self, method, path):
+        if self.fired is None and self.matches(method, path):
+            self.seen += 1
+            if self.seen == self.matches.after + 1:
+                self.indep.kill("kube-apiserver")
+                self.fired = "%s %s" % (method, path)
+
+
+def _through_proxy(indep, tmp_path):
+    from tests.reliability.k8s_fault_proxy import FaultProxy
+    with open(os.path.join(indep.dir, "kubeconfig")) as fh:
+        server = yaml.safe_load(fh)["clusters"][0]["cluster"]["server"]
+    proxy = FaultProxy(server, os.path.join(indep.dir, "pki", "ca.crt")).start()
+    path = tmp_path / "proxy-kubeconfig"
+    path.write_text(json.dumps(proxy.kubeconfig(indep.token())))
+    return proxy, {"K8S_AUTH_KUBECONFIG": str(path), "KUBECONFIG": str(path)}
+
+
+def _kill_run(indep, playbook, tmp_path, matches, label):
+    proxy, env = _through_proxy(indep, tmp_path)
+    killer = KillPoint(indep, matches)
+    proxy.before_forward = killer
+    try:
+        rc, out, secs = run_playbook_sync(indep, playbook, tmp_path, env=env)
+    finally:
+        proxy.stop()
+    FIGURES["apiserver_killed_%s" % label] = {"at": killer.fired, "rc": rc, "seconds": round(secs, 1),
+                                              "error": failed_task_message(out)[:600]}
+    print("\n[reliability] kube-apiserver SIGKILLed at %s; the run ended rc=%d:\n%s"
+          % (killer.fired, rc, failed_task_message(out)[:800]))
+    assert killer.fired, "the run never reached the kill point"
+    assert rc != 0
+    assert TRACEBACK not in out and "MODULE FAILURE" not in out, out[-4000:]
+    assert re.search(r"cannot reach the Kubernetes API server", failed_task_message(out)), failed_task_message(out)
+    indep.up()
+    return out
+
+
+def _aws_auth_write(method, path):
+    return method in ("PUT", "POST") and path.split("?")[0].endswith("/namespaces/kube-system/configmaps/aws-auth") \
+        or (method == "POST" and path.split("?")[0].endswith("/namespaces/kube-system/configmaps"))
+
+
+_aws_auth_write.after = 0
+
+
+def _calico_write(method, path):
+    return method in ("PUT", "POST", "DELETE") and "/apis/crd.projectcalico.org/" in path and "dryRun" not in path
+
+
+_calico_write.after = 2
+
+
+@pytest.mark.timeout(400)
+def test_3a_api_server_stopped_between_the_read_and_the_write_of_aws_auth(indep, playbook, tmp_path):
+    old = indep.aws_auth()
+    _kill_run(indep, playbook, tmp_path, _aws_auth_write, "aws_auth")
+    mid = indep.aws_auth()
+    assert mid == old, "aws-auth changed although its write never reached the API server"
+    STATES["aws_auth"] = {"old": entry_sets(old), "mid": entry_sets(mid)}
+
+
+def _calico_objects(indep):
+    from kubernetes import client
+    custom = client.CustomObjectsApi(indep.k8s())
+    out = {}
+    for plural in ("networkpolicies", "globalnetworkpolicies", "networksets", "globalnetworksets", "tiers"):
+        for o in custom.list_cluster_custom_object("crd.projectcalico.org", "v1", plural)["items"]:
+            md = o["metadata"]
+            out[(plural, md.get("namespace"), md["name"])] = {"labels": md.get("labels"), "spec": o.get("spec")}
+    return out
+
+
+@pytest.mark.timeout(400)
+def test_3b_api_server_stopped_in_the_middle_of_the_calico_batch(indep, playbook, tmp_path):
+    before = _calico_objects(indep)
+    _kill_run(indep, playbook, tmp_path, _calico_write, "calico")
+    STATES["calico"] = {"before": before, "mid": _calico_objects(indep)}
+
+
+# ------------------------------------------------------------------------- 4. converges (+6.)
+@pytest.mark.timeout(400)
+def test_4_rerun_converges_and_leaks_no_secret(indep, playbook, tmp_path):
+    secret = "hardened-eks-test-secret-%s" % uuid.uuid4().hex
+    token = indep.token()
+    rc, out, secs = run_playbook_sync(indep, playbook, tmp_path, args=("-vvv", "--diff"),
+                                      env={"AWS_SECRET_ACCESS_KEY": secret})
+    FIGURES["converge_run_s"] = round(secs, 1)
+    assert rc == 0, failed_task_message(out) or out[-3000:]
+    assert len(out) > 10000  # -vvv: module arguments and results are in there
+    assert token not in out, "the Kubernetes admin token appears in the -vvv output"
+    assert secret not in out, "the AWS secret key appears in the -vvv output"
+    FIGURES["secrets_grep"] = {"bytes_searched": len(out), "token_hits": out.count(token), "secret_hits": out.count(secret)}
+
+    # scenario 3: what each kill left is exactly the old or the new version, never a mix
+    new = entry_sets(indep.aws_auth())
+    if "aws_auth" in STATES:
+        st = STATES["aws_auth"]
+        assert st["mid"] in (st["old"], new), "aws-auth after the kill is a mix: %s" % st["mid"]
+        assert st["old"] != new, "the run changes aws-auth, so the kill point mattered"
+        FIGURES["aws_auth_after_kill"] = "old" if st["mid"] == st["old"] else "new"
+    if "calico" in STATES:
+        st, after = STATES["calico"], _calico_objects(indep)
+        for key, obj in st["mid"].items():
+            assert obj in (st["before"].get(key), after.get(key)), "Calico object %s half-written: %s" % (key, obj)
+        written = [k for k in after if st["mid"].get(k) == after[k] and st["before"].get(k) != after[k]]
+        missing = [k for k in after if st["mid"].get(k) != after[k]]
+        FIGURES["calico_after_kill"] = {"objects_written_before_kill": len(written),
+                                        "objects_written_by_rerun": len(missing)}
+
+
+# ------------------------------------------------------------------- 5. check mode, converged
+@pytest.mark.timeout(300)
+def test_5_check_mode_on_the_converged_sandbox_writes_nothing_and_predicts_no_change(indep, playbook, tmp_path):
+    rc, out = _check_mode_audit(indep, playbook, tmp_path, "converged")
+    assert rc == 0, failed_task_message(out)
+    assert recap(out)["changed"] == 0, [line for line in out.splitlines() if line.startswith("changed:")]
+
+
+# ----------------------------------------------------------------------- 7. least privilege
+SENSITIVE = [
+    ("get", "", "secrets"), ("list", "", "secrets"), ("watch", "", "secrets"),
+    ("bind", "rbac.authorization.k8s.io", "clusterroles"), ("bind", "rbac.authorization.k8s.io", "roles"),
+    ("escalate", "rbac.authorization.k8s.io", "clusterroles"), ("escalate", "rbac.authorization.k8s.io", "roles"),
+    ("create", "rbac.authorization.k8s.io", "clusterrolebindings"),
+    ("create", "rbac.authorization.k8s.io", "rolebindings"),
+    ("impersonate", "", "users"), ("impersonate", "", "groups"), ("impersonate", "", "serviceaccounts"),
+]
+# Identities Kubernetes itself binds (bootstrap RBAC, label kubernetes.io/bootstrapping=rbac-defaults)
+# may do these things; so may the identities the sandbox inventory names as administrators.
+BUILTIN_PREFIXES = ("system:",)
+
+
+def _subjects(indep):
+    from kubernetes import client
+    rbac = client.RbacAuthorizationV1Api(indep.k8s())
+    subjects = {}
+    for b in rbac.list_cluster_role_binding().items + rbac.list_role_binding_for_all_namespaces().items:
+        builtin = (b.metadata.labels or {}).get("kubernetes.io/bootstrapping") == "rbac-defaults"
+        for s in b.subjects or []:
+            key = (s.kind, s.name, s.namespace or "")
+            subjects.setdefault(key, set()).add(("builtin" if builtin else "bound", b.metadata.name))
+    return subjects
+
+
+def _aws_auth_identities(indep):
+    """(username, groups) of every mapping; templates resolved the way the authenticator would
+    for some session, so the review sees the same user and groups a real session would get."""
+    out = []
+    data = indep.aws_auth() or {}
+    for key in ("mapRoles", "mapUsers"):
+        for item in yaml.safe_load(data.get(key) or "[]") or []:
+            user = re.sub(r"\{\{[^}]*\}\}", "x", item.get("username") or "")
+            groups = [re.sub(r"\{\{[^}]*\}\}", "x", g) for g in item.get("groups") or []]
+            out.append((item.get("rolearn") or item.get("userarn"), user, groups))
+    return out
+
+
+def _review(authz, user=None, groups=None, sa=None, verb="get", group="", resource="secrets", namespace=None):
+    from kubernetes import client
+    if sa:
+        user = "system:serviceaccount:%s:%s" % sa
+        groups = ["system:serviceaccounts", "system:serviceaccounts:%s" % sa[0], "system:authenticated"]
+    body = client.V1SubjectAccessReview(spec=client.V1SubjectAccessReviewSpec(
+        user=user, groups=list(groups or []) + (["system:authenticated"] if "system:authenticated" not in (groups or [])
+                                                else []),
+        resource_attributes=client.V1ResourceAttributes(verb=verb, group=group, resource=resource,
+                                                        namespace=namespace)))
+    return authz.create_subject_access_review(body).status.allowed
+
+
+def _inventory_admins():
+    """Identities the sandbox inventory names as administrators (mapped to admin groups)."""
+    names = set()
+    gv = os.path.join(INVENTORY, "group_vars")
+    for dirpath, _d, files in os.walk(gv):
+        for f in files:
+            with open(os.path.join(dirpath, f)) as fh:
+                text = fh.read()
+            for m in re.finditer(r"(arn:aws:iam::\d{12}:(?:role|user)/[\w+=,.@/-]+)", text):
+                names.add(m.group(1))
+    return names
+
+
+@pytest.mark.timeout(300)
+def test_7_least_privilege_by_default(indep):
+    from kubernetes import client
+    authz = client.AuthorizationV1Api(indep.k8s())
+    core = client.CoreV1Api(indep.k8s())
+    namespaces = [n.metadata.name for n in core.list_namespace().items]
+    subjects = _subjects(indep)
+    admins_named = _inventory_admins()
+    offenders, reviews = [], 0
+
+    def sweep(label, allowed_to_be_powerful, **who):
+        nonlocal reviews
+        for verb, group, resource in SENSITIVE:
+            for ns in [None] + namespaces:
+                reviews += 1
+                if _review(authz, verb=verb, group=group, resource=resource, namespace=ns, **who):
+                    if not allowed_to_be_powerful:
+                        offenders.append("%s can %s %s%s%s" % (label, verb, group + "/" if group else "", resource,
+                                                               " in " + ns if ns else " cluster-wide"))
+                    break  # one finding per (subject, permission) is enough
+
+    for (kind, name, ns), bindings in sorted(subjects.items()):
+        builtin = name.startswith(BUILTIN_PREFIXES) and all(k == "builtin" for k, _b in bindings)
+        if kind == "ServiceAccount":
+            builtin = builtin or (ns == "kube-system" and all(k == "builtin" for k, _b in bindings))
+            sweep("ServiceAccount %s/%s (bound by %s)" % (ns, name, sorted(b for _k, b in bindings)), builtin,
+                  sa=(ns, name))
+        elif kind == "User":
+            sweep("User %s (bound by %s)" % (name, sorted(b for _k, b in bindings)), builtin, user=name, groups=[])
+        else:
+            sweep("Group %s (bound by %s)" % (name, sorted(b for _k, b in bindings)), builtin or name == "system:masters",
+                  user="probe-%s" % uuid.uuid4().hex[:6], groups=[name])
+    for arn, user, groups in _aws_auth_identities(indep):
+        named = arn in admins_named and "system:masters" in groups
+        sweep("aws-auth %s (user %s, groups %s)" % (arn, user, groups), named, user=user, groups=groups)
+
+    FIGURES["least_privilege"] = {"subjects": len(subjects), "aws_auth_mappings": len(_aws_auth_identities(indep)),
+                                  "reviews": reviews, "offenders": len(offenders)}
+    print("\n[reliability] least privilege sweep: %s" % FIGURES["least_privilege"])
+    assert offenders == [], "\n".join(offenders)
+
+
+NODE_ROLE_NAME = "hardened-eks-sandbox-node"
+
+
+def _statements(doc):
+    st = doc.get("Statement") or []
+    return st if isinstance(st, list) else [st]
+
+
+def _as_list(v):
+    return v if isinstance(v, list) else [v]
+
+
+@pytest.mark.timeout(120)
+def test_7_pod_role_trust_names_only_the_node_role_or_one_service_account(indep):
+    iam = indep.boto3("iam")
+    node_arn = iam.get_role(RoleName=NODE_ROLE_NAME)["Role"]["Arn"]
+    problems, checked = [], []
+    for page in iam.get_paginator("list_roles").paginate():
+        for role in page["Roles"]:
+            doc = role["AssumeRolePolicyDocument"]
+            if isinstance(doc, str):
+                from urllib.parse import unquote
+                doc = json.loads(unquote(doc))
+            statements = _statements(doc)
+            principals = [s.get("Principal") or {} for s in statements]
+            pod_role = any(p == "*" or p.get("AWS") or p.get("Federated")
+                           or "pods.eks.amazonaws.com" in _as_list(p.get("Service", [])) for p in principals)
+            if not pod_role:
+                continue  # the cluster and node roles themselves (service principals only)
+            for s, principal in zip(statements, principals):
+                if principal == "*" or "*" in _as_list(principal.get("AWS", [])):
+                    problems.append("%s: anyone may assume it" % role["RoleName"])
+                    continue
+                for aws_principal in _as_list(principal.get("AWS", [])):
+                    if aws_principal != node_arn:
+                        problems.append("%s: trusts %s, not only the node role" % (role["RoleName"], aws_principal))
+                other_services = set(_as_list(principal.get("Service", []))) - {"pods.eks.amazonaws.com"}
+                if other_services:
+                    problems.append("%s: a pod role that also trusts %s" % (role["RoleName"], sorted(other_services)))
+                if principal.get("Federated"):
+                    cond = s.get("Condition") or {}
+                    eq = cond.get("StringEquals") or {}
+                    subs = [v for k, v in eq.items() if k.endswith(":sub")]
+                    auds = [v for k, v in eq.items() if k.endswith(":aud")]
+                    if "StringLike" in cond or len(subs) != 1 or not re.match(
+                            r"^system:serviceaccount:[a-z0-9-]+:[a-z0-9.-]+$", str(subs[0])):
+                        problems.append("%s: web identity trust is not pinned to one service account: %s"
+                                        % (role["RoleName"], cond))
+                    if auds != ["sts.amazonaws.com"]:
+                        problems.append("%s: audience is not sts.amazonaws.com: %s" % (role["RoleName"], auds))
+            if pod_role:
+                checked.append(role["RoleName"])
+    FIGURES["pod_roles_checked"] = checked
+    print("\n[reliability] pod role trust checked: %s" % checked)
+    assert problems == [], "\n".join(problems)
+
+
+def test_zz_figures():
+    print("\n[reliability] destructive scenario figures: %s" % json.dumps(FIGURES, default=str))
