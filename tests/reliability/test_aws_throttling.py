@@ -10,6 +10,7 @@ InternalError/InternalFailure/ServiceUnavailable): 50 attempts in all before a c
 requested delays are logged and reported.
 """
 import json
+import os
 import uuid
 
 import pytest
@@ -129,3 +130,74 @@ def test_eks_cluster_fails_clearly_when_aws_is_unreachable(aws, run_module, fast
     assert res.get("failed")
     assert "Could not connect to the endpoint URL" in res["msg"], res["msg"]
     assert "Traceback" not in res["_stderr"]
+
+
+# ------------------------------------------------------------------------------ eks_pod_iam_role
+POD_ROLE_MODULE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                               "plugins", "modules", "eks_pod_iam_role.py")
+needs_pod_role = pytest.mark.skipif(not os.path.exists(POD_ROLE_MODULE),
+                                    reason="hardened.eks.eks_pod_iam_role has not landed yet")
+
+
+@pytest.fixture(scope="module")
+def node_role(private_moto):
+    iam = private_moto.client("iam")
+    return iam.create_role(RoleName="pod-test-node", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+
+
+def _pod_role(name, node_role):
+    return {"name": name, "trust": {"kube2iam": {"node_role_arns": [node_role]}},
+            "inline_policies": {"read-bucket": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::example/*"}]}},
+            "tags": {"team": "payments"}}
+
+
+@needs_pod_role
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("action,error,status,count", [
+    ("CreateRole", "Throttling", 400, 3),
+    ("GetRole", "RequestLimitExceeded", 400, 8),
+    ("CreateRole", "Throttling", 400, 8),
+    ("PutRolePolicy", "InternalError", 500, 8),
+    ("TagRole", "ServiceUnavailable", 503, 8),
+])
+def test_eks_pod_iam_role_succeeds_through_transient_errors(private_moto, node_role, run_module, fast_clock, action,
+                                                            error, status, count, record_property):
+    name = "pod-%s" % uuid.uuid4().hex[:6]
+    m = private_moto.requests.mark()
+    private_moto.faults([{"service": "iam", "action": action, "count": count, "error": error, "status": status}])
+    res = run_module("eks_pod_iam_role", _pod_role(name, node_role), env=dict(private_moto.env(), **fast_clock.env))
+    private_moto.faults([])
+    assert not res.get("failed"), _summary(res)
+    assert res["changed"]
+    faulted = _faulted(private_moto, m)
+    assert len(faulted) == count, "the module never called %s %d times" % (action, count)
+    creates = [r for r in private_moto.requests.since(m) if r["action"] == "CreateRole" and r.get("status") == 200]
+    assert len(creates) == 1
+    trust = private_moto.client("iam").get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
+    principals = [s["Principal"] for s in trust["Statement"]]
+    assert principals == [{"AWS": node_role}], principals
+    record_property("aws_retries_iam_%s_%s_%d" % (action, error, count), len(faulted))
+    print("\n[reliability] eks_pod_iam_role through %d x %s (iam %s): ok, %d backoffs requested"
+          % (count, error, action, len(fast_clock.sleeps())))
+
+
+@needs_pod_role
+@pytest.mark.timeout(180)
+def test_eks_pod_iam_role_fails_clearly_past_the_retry_budget(private_moto, node_role, run_module, fast_clock):
+    name = "pod-budget-%s" % uuid.uuid4().hex[:6]
+    m = private_moto.requests.mark()
+    private_moto.faults([{"service": "iam", "action": "GetRole", "count": 1000, "error": "Throttling",
+                          "status": 400}])
+    try:
+        res = run_module("eks_pod_iam_role", _pod_role(name, node_role),
+                         env=dict(private_moto.env(), **fast_clock.env))
+    finally:
+        private_moto.faults([])
+    assert res.get("failed") and "Throttling" in res["msg"], _summary(res)
+    assert "Traceback" not in res["_stderr"]
+    assert private_moto.requests.mutating(m) == []
+    print("\n[reliability] eks_pod_iam_role past the budget: %d attempts: %s"
+          % (len(_faulted(private_moto, m)), res["msg"][:160]))

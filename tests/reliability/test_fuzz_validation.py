@@ -19,6 +19,7 @@ Each test counts the inputs it ran and prints the count; ``max_examples`` is fix
 are derandomized, so ``make test`` runs the same inputs every time.
 """
 import collections
+import os
 import re
 
 import pytest
@@ -384,3 +385,52 @@ def test_eks_addon_any_input(params, check):
 def test_eks_security_audit_any_input(params):
     COUNTS["eks_security_audit"] += 1
     _aws_property("eks_security_audit", params, True)
+
+
+# ----------------------------------------------------------------------------- eks_pod_iam_role
+POD_ROLE_LANDED = os.path.exists(os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "plugins", "modules", "eks_pod_iam_role.py"))
+K8S_NAME = st.one_of(st.from_regex(r"\A[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?\Z"),
+                     st.sampled_from(["*", "app-*", "kube-system", "", "UPPER", "a" * 70]), SHORT)
+POLICY_DOC = st.one_of(
+    st.fixed_dictionaries({"Version": st.sampled_from(["2012-10-17", "2008-10-17", "x"]),
+                           "Statement": maybe(st.lists(st.fixed_dictionaries(
+                               {"Effect": maybe(st.sampled_from(["Allow", "Deny", "allow"]))},
+                               optional={"Action": maybe(st.one_of(st.sampled_from(["s3:GetObject", "*", "iam:*"]),
+                                                                   st.lists(SHORT, max_size=2))),
+                                         "Resource": maybe(st.sampled_from(["*", "arn:aws:s3:::b/*"])),
+                                         "Principal": JUNK, "Condition": JUNK}), max_size=3))}),
+    st.sampled_from(['{"Version": "2012-10-17", "Statement": []}', "{", "not json", ""]), JUNK)
+POD_ROLE_PARAMS = st.fixed_dictionaries({"name": maybe(IAM_NAME)}, optional={
+    "path": maybe(st.sampled_from(["/", "/pods/", "pods", "//", "/a b/"])),
+    "description": maybe(TEXT), "state": maybe(st.sampled_from(["present", "absent"])),
+    "trust": maybe(st.fixed_dictionaries({}, optional={
+        "kube2iam": maybe(st.fixed_dictionaries({}, optional={"node_role_arns": maybe(st.lists(
+            st.one_of(ARN, st.just("*"), st.just("arn:aws:iam::123456789012:root")), max_size=3))})),
+        "irsa": maybe(st.fixed_dictionaries({}, optional={
+            "oidc_provider_arn": maybe(st.one_of(st.just(
+                "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"), ARN)),
+            "cluster_name": maybe(SHORT), "namespace": maybe(K8S_NAME), "service_account": maybe(K8S_NAME)})),
+        "pod_identity": maybe(st.fixed_dictionaries({}, optional={"namespace": maybe(K8S_NAME),
+                                                                  "service_account": maybe(K8S_NAME)})),
+        "everyone": JUNK})),
+    "managed_policy_arns": maybe(st.lists(st.one_of(st.just("arn:aws:iam::aws:policy/ReadOnlyAccess"), ARN),
+                                          max_size=3)),
+    "inline_policies": maybe(st.dictionaries(SHORT, POLICY_DOC, max_size=2)),
+    "purge_policies": maybe(st.booleans()), "permissions_boundary": maybe(ARN),
+    "max_session_duration": maybe(st.integers(-1, 100000)),
+    "tags": maybe(st.dictionaries(SHORT, maybe(SHORT), max_size=3)), "purge_tags": maybe(st.booleans()),
+})
+
+
+@pytest.mark.skipif(not POD_ROLE_LANDED, reason="hardened.eks.eks_pod_iam_role has not landed yet")
+@FUZZ
+@given(params=POD_ROLE_PARAMS, check=st.booleans())
+def test_eks_pod_iam_role_any_input(params, check):
+    COUNTS["eks_pod_iam_role"] += 1
+    out = _aws_property("eks_pod_iam_role", params, check)
+    node_arns = ((params.get("trust") or {}).get("kube2iam") or {}).get("node_role_arns") \
+        if isinstance(params.get("trust"), dict) and isinstance((params.get("trust") or {}).get("kube2iam"), dict) \
+        else None
+    if isinstance(node_arns, list) and any(a == "*" or (isinstance(a, str) and a.endswith(":root")) for a in node_arns):
+        assert out.kind == "fail", "a trust that lets anyone (or a whole account) assume the role was accepted"
