@@ -28,7 +28,8 @@ class FaultProxy(object):
             def _handle(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
-                fault, after = proxy._match(self.command, self.path)
+                fault, after, retry_after = proxy._match(self.command, self.path)
+                self.retry_after = retry_after
                 if fault is not None and after:
                     # the request reaches the API server (and may be applied); the answer is lost
                     status = self._forward(body)[0]
@@ -62,7 +63,7 @@ class FaultProxy(object):
                     return
                 payload = json.dumps({"kind": "Status", "apiVersion": "v1", "status": "Failure",
                                       "message": "injected %d" % fault, "code": fault,
-                                      "details": {"retryAfterSeconds": 0}}).encode()
+                                      "details": {"retryAfterSeconds": self.retry_after}}).encode()
                 self.send_response(fault)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
@@ -99,13 +100,14 @@ class FaultProxy(object):
         self.server.shutdown()
         self.server.server_close()
 
-    def add_fault(self, status, count, method=None, path_contains=None, after=False):
+    def add_fault(self, status, count, method=None, path_contains=None, after=False, retry_after=0):
         """Answer the next ``count`` matching requests with ``status`` (an int, or "drop" to
         close the connection). ``after=True`` forwards the request first (the API server applies
-        it) and then answers with the fault: a response lost on the way back."""
+        it) and then answers with the fault: a response lost on the way back. ``retry_after`` is
+        the ``details.retryAfterSeconds`` of the error body."""
         with self.lock:
             self.rules.append({"status": status, "count": count, "method": method,
-                               "path_contains": path_contains, "after": after})
+                               "path_contains": path_contains, "after": after, "retry_after": retry_after})
 
     def _match(self, method, path):
         with self.lock:
@@ -117,8 +119,8 @@ class FaultProxy(object):
                 if rule["path_contains"] and rule["path_contains"] not in path:
                     continue
                 rule["count"] -= 1
-                return rule["status"], rule.get("after", False)
-        return None, False
+                return rule["status"], rule.get("after", False), rule.get("retry_after", 0)
+        return None, False, 0
 
     def _record(self, method, path, status):
         with self.lock:
