@@ -1,0 +1,352 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: hardened.eks contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: eks_pod_iam_role
+short_description: IAM role for pods through kube2iam, IRSA and EKS Pod Identity
+version_added: 0.1.0
+author:
+  - hardened.eks maintainers (@hardened-eks)
+description:
+  - Creates and converges an IAM role that Kubernetes pods assume, with the trust for one or
+    several of kube2iam, IAM roles for service accounts (IRSA) and EKS Pod Identity. Several at
+    once let a workload move from kube2iam to IRSA or Pod Identity without a gap.
+  - Trust and inline policies are compared semantically (order of statements and of lists, a
+    string against a one-item list), so a converged role reports no change and is not written.
+  - Refused before any AWS call: an empty trust, a trust that lets V(*) (or a whole account)
+    assume the role, malformed ARNs and names, inline policies that are not valid policy JSON.
+options:
+  name:
+    description: Name of the IAM role.
+    required: true
+    type: str
+    aliases: [role_name]
+  path:
+    description:
+      - Path of the role. IAM cannot change the path of an existing role; a different path is
+        reported as a warning.
+    type: str
+    default: /
+  description:
+    description: Description of the role. Not managed when omitted.
+    type: str
+  state:
+    description:
+      - V(present) creates or converges the role.
+      - V(absent) removes the role from its instance profiles (deleting the instance profile of the
+        same name), detaches its managed policies, deletes its inline policies, then deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  trust:
+    description:
+      - Who may assume the role. At least one of O(trust.kube2iam), O(trust.irsa),
+        O(trust.pod_identity); any combination. Required with O(state=present).
+      - The module owns the trust policy: statements not built from these options are removed.
+    type: dict
+    suboptions:
+      kube2iam:
+        description: Trust the nodes' IAM roles (C(sts:AssumeRole)), which kube2iam uses to assume the role for pods.
+        type: dict
+        suboptions:
+          node_role_arns:
+            description: ARNs of the node IAM roles. Role ARNs only (no V(*), no account root).
+            type: list
+            elements: str
+            required: true
+      irsa:
+        description:
+          - Trust a Kubernetes service account through the cluster's IAM OIDC provider
+            (C(sts:AssumeRoleWithWebIdentity) with conditions on C(<issuer>:sub) and C(<issuer>:aud)).
+          - Give exactly one of O(trust.irsa.oidc_provider_arn) and O(trust.irsa.cluster_name).
+        type: dict
+        suboptions:
+          oidc_provider_arn:
+            description: ARN of the cluster's IAM OIDC provider.
+            type: str
+          cluster_name:
+            description:
+              - Name of the EKS cluster; its OIDC provider ARN is found from the cluster's issuer. The
+                provider must exist (the task fails otherwise).
+            type: str
+          namespace:
+            description:
+              - Namespace of the service account. V(*) wildcards make the C(sub) condition
+                C(StringLike). V(*) for both namespace and service account is refused.
+            type: str
+            required: true
+          service_account:
+            description: Name of the service account. V(*) wildcards are allowed (see O(trust.irsa.namespace)).
+            type: str
+            required: true
+      pod_identity:
+        description:
+          - Trust EKS Pod Identity (principal C(pods.eks.amazonaws.com), C(sts:AssumeRole) and
+            C(sts:TagSession)). The pod identity association itself is made with the EKS API.
+          - When O(trust.pod_identity.namespace) or O(trust.pod_identity.service_account) are given,
+            the trust requires the session tags EKS sets (C(aws:RequestTag/kubernetes-namespace),
+            C(aws:RequestTag/kubernetes-service-account)), so only associations for them can use the role.
+        type: dict
+        suboptions:
+          namespace:
+            description: Namespace the role is for (V(*) wildcards allowed).
+            type: str
+          service_account:
+            description: Service account the role is for (V(*) wildcards allowed).
+            type: str
+  managed_policy_arns:
+    description:
+      - ARNs of the managed policies to attach. Not managed when omitted.
+      - With O(purge_policies=true), attached policies not listed are detached.
+    type: list
+    elements: str
+  inline_policies:
+    description:
+      - Inline policies, policy name to policy document (a dict or a JSON string). Not managed when
+        omitted.
+      - Each document must be valid IAM policy JSON (C(Version), C(Statement) with C(Effect),
+        C(Action), C(Resource)); all of them together stay within IAM's 10,240 characters.
+      - With O(purge_policies=true), inline policies not listed are deleted.
+    type: dict
+  purge_policies:
+    description: Remove managed and inline policies that are not listed (only for the kinds that are given).
+    type: bool
+    default: true
+  permissions_boundary:
+    description: ARN of a managed policy used as permissions boundary; V("") removes it. Not managed when omitted.
+    type: str
+    aliases: [boundary]
+  max_session_duration:
+    description: Maximum session duration in seconds (3600 to 43200). Not managed when omitted.
+    type: int
+  tags:
+    description: Tags of the role. Not managed when omitted.
+    type: dict
+    aliases: [resource_tags]
+  purge_tags:
+    description: Remove tags not listed in O(tags) (tags starting with C(aws:) are kept).
+    type: bool
+    default: true
+notes:
+  - Supports check mode (the predicted result, no write; the ARN of a role to be created is
+    computed from STS GetCallerIdentity) and diff mode (trust, policies, settings and tags,
+    before and after).
+  - A converged role costs GetRole, ListAttachedRolePolicies (when O(managed_policy_arns) is
+    given), ListRolePolicies and one GetRolePolicy per listed inline policy (when
+    O(inline_policies) is given), and no write. With O(trust.irsa.cluster_name), also
+    DescribeCluster and GetOpenIDConnectProvider.
+  - AWS throttling and transient errors are retried with jittered backoff.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: A role for the payments app, worn through kube2iam today and IRSA tomorrow
+  hardened.eks.eks_pod_iam_role:
+    name: payments-app
+    path: /pods/
+    trust:
+      kube2iam:
+        node_role_arns:
+          - arn:aws:iam::123456789012:role/prod-nodes
+      irsa:
+        cluster_name: prod
+        namespace: payments
+        service_account: payments-app
+    managed_policy_arns:
+      - arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess
+    inline_policies:
+      queue:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: [sqs:ReceiveMessage, sqs:DeleteMessage]
+            Resource: arn:aws:sqs:eu-west-1:123456789012:payments
+    tags:
+      team: payments
+  register: payments_role
+
+- name: Annotate the service account for IRSA
+  kubernetes.core.k8s:
+    definition:
+      apiVersion: v1
+      kind: ServiceAccount
+      metadata:
+        name: payments-app
+        namespace: payments
+        annotations: "{{ payments_role.annotations.service_account }}"
+
+- name: A Pod Identity role for one service account
+  hardened.eks.eks_pod_iam_role:
+    name: reports
+    trust:
+      pod_identity:
+        namespace: reports
+        service_account: reports
+    inline_policies:
+      read: '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'
+
+- name: Remove a role, its policies and instance profile
+  hardened.eks.eks_pod_iam_role:
+    name: payments-app
+    state: absent
+"""
+
+RETURN = r"""
+role_name:
+  description: Name of the role.
+  returned: always
+  type: str
+arn:
+  description: ARN of the role (predicted in check mode).
+  returned: when the role exists or is created, or was deleted
+  type: str
+  sample: arn:aws:iam::123456789012:role/pods/payments-app
+role_id:
+  description: Unique id of the role (null in check mode before creation).
+  returned: with O(state=present)
+  type: str
+path:
+  description: Path of the role.
+  returned: with O(state=present)
+  type: str
+trust_policy:
+  description: The trust (assume role) policy document.
+  returned: with O(state=present)
+  type: dict
+description:
+  description: Description of the role.
+  returned: with O(state=present)
+  type: str
+max_session_duration:
+  description: Maximum session duration in seconds.
+  returned: with O(state=present)
+  type: int
+permissions_boundary:
+  description: ARN of the permissions boundary, or null.
+  returned: with O(state=present)
+  type: str
+managed_policy_arns:
+  description: ARNs of the attached managed policies.
+  returned: when O(managed_policy_arns) is given
+  type: list
+  elements: str
+inline_policy_names:
+  description: Names of the inline policies.
+  returned: when O(inline_policies) is given
+  type: list
+  elements: str
+tags:
+  description: Tags of the role.
+  returned: when O(tags) is given
+  type: dict
+annotations:
+  description:
+    - Kubernetes annotations that make pods wear the role, for the trusts asked for.
+    - C(pod) (kube2iam) holds C(iam.amazonaws.com/role); C(service_account) (IRSA) holds
+      C(eks.amazonaws.com/role-arn). Pod Identity needs no annotation.
+  returned: with O(state=present)
+  type: dict
+  sample:
+    pod:
+      iam.amazonaws.com/role: arn:aws:iam::123456789012:role/pods/payments-app
+    service_account:
+      eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/pods/payments-app
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.hardened.eks.plugins.module_utils.iam_role_edge import aws_client
+from ansible_collections.hardened.eks.plugins.module_utils.iam_role_edge import call
+from ansible_collections.hardened.eks.plugins.module_utils.iam_role_edge import ensure_role_absent
+from ansible_collections.hardened.eks.plugins.module_utils.iam_role_edge import ensure_role_present
+from ansible_collections.hardened.eks.plugins.module_utils.iam_role_edge import find_oidc_provider
+from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import TrustError
+from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import build_trust_document
+from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import result_view
+from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import validate_params
+
+TRUST_SPEC = dict(
+    kube2iam=dict(type="dict", options=dict(
+        node_role_arns=dict(type="list", elements="str", required=True),
+    )),
+    irsa=dict(type="dict", options=dict(
+        oidc_provider_arn=dict(type="str"),
+        cluster_name=dict(type="str"),
+        namespace=dict(type="str", required=True),
+        service_account=dict(type="str", required=True),
+    )),
+    pod_identity=dict(type="dict", options=dict(
+        namespace=dict(type="str"),
+        service_account=dict(type="str"),
+    )),
+)
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type="str", required=True, aliases=["role_name"]),
+        path=dict(type="str", default="/"),
+        description=dict(type="str"),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        trust=dict(type="dict", options=TRUST_SPEC),
+        managed_policy_arns=dict(type="list", elements="str"),
+        inline_policies=dict(type="dict"),
+        purge_policies=dict(type="bool", default=True),
+        permissions_boundary=dict(type="str", aliases=["boundary"]),
+        max_session_duration=dict(type="int"),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
+                              required_if=[("state", "present", ["trust"])])
+    trust_doc = None
+    try:
+        desired = validate_params(module.params)
+        if desired["state"] == "present" and not (desired["trust"].get("irsa") or {}).get("cluster_name"):
+            trust_doc = build_trust_document(desired["trust"])  # refusals before any AWS call
+    except TrustError as e:
+        module.fail_json(msg=str(e), problems=e.problems)
+
+    iam = aws_client(module, "iam")
+    warnings = []
+    try:
+        if desired["state"] == "absent":
+            changed, result, diff = ensure_role_absent(iam, desired["name"], module.check_mode)
+        else:
+            cluster = (desired["trust"].get("irsa") or {}).get("cluster_name")
+            if cluster:
+                provider = find_oidc_provider(aws_client(module, "eks"), iam, cluster)
+                trust_doc = build_trust_document(desired["trust"], provider)
+            changed, predicted, diff, warnings = ensure_role_present(
+                iam, desired, trust_doc, module.check_mode, want_diff=module._diff,
+                caller_identity=lambda: call(aws_client(module, "sts"), "get_caller_identity",
+                                             "get the caller identity (to predict the role ARN)"))
+            result = result_view(predicted, desired["trust"])
+    except TrustError as e:
+        module.fail_json(msg=str(e), problems=e.problems)
+    except AnsibleAWSError as e:
+        if e.exception is not None:
+            module.fail_json_aws(e.exception, msg=e.message, **e.kwargs)
+        module.fail_json(msg=e.message, **e.kwargs)
+
+    for w in warnings:
+        module.warn(w)
+    out = dict(result)
+    if module._diff:
+        out["diff"] = diff
+    module.exit_json(changed=changed, **out)
+
+
+if __name__ == "__main__":
+    main()
