@@ -88,8 +88,8 @@ def _np(ns, **spec):
      "ports"),
     ("mixed ip versions", lambda ns: _np(ns, ingress=[{"action": "Allow", "source": {
         "nets": ["10.0.0.0/8", "fd00::/8"]}}]), "IPv4 and IPv6"),
-    ("icmp code", lambda ns: _np(ns, ingress=[{"action": "Allow", "protocol": "ICMP", "icmp": {"type": 8,
-                                                                                            "code": 300}}]), "code"),
+    ("icmp code", lambda ns: _np(ns, ingress=[
+        {"action": "Allow", "protocol": "ICMP", "icmp": {"type": 8, "code": 300}}]), "code"),
     ("action", lambda ns: _np(ns, ingress=[{"action": "allow"}]), "action"),
     ("kind not a string", lambda ns: dict(_np(ns), kind=["NetworkPolicy"]), "kind"),
 ])

@@ -113,8 +113,8 @@ def _record(record_property, prefix, figures):
 
 
 @pytest.mark.timeout(240)
-def test_aws_auth_twenty_writers_and_a_paced_rewriter_lose_nothing(sandbox, namespace, k8s, run_module, audit,
-                                                                  tmp_path, record_property):
+def test_aws_auth_twenty_writers_and_a_paced_rewriter_lose_nothing(
+        sandbox, namespace, k8s, run_module, audit, tmp_path, record_property):
     """The rewriter writes every 100 ms (about 6-8 writes/s with its own round trips)."""
     results, figures = _contend(sandbox, namespace, k8s, run_module, audit, tmp_path, 0.1)
     _record(record_property, "contention_paced", figures)
@@ -129,8 +129,8 @@ def test_aws_auth_twenty_writers_and_a_paced_rewriter_lose_nothing(sandbox, name
     "whole-object PUT conflicts; a rewriter of an unrelated key running flat out makes about half of 20 writers "
     "fail cleanly (nothing lost). Suggested fix: write only the managed keys with a JSON patch that tests their "
     "read values, so unrelated writes never conflict"))
-def test_aws_auth_twenty_writers_and_a_hot_rewriter_lose_nothing(sandbox, namespace, k8s, run_module, audit,
-                                                                tmp_path, record_property):
+def test_aws_auth_twenty_writers_and_a_hot_rewriter_lose_nothing(
+        sandbox, namespace, k8s, run_module, audit, tmp_path, record_property):
     """The rewriter writes as fast as the API server takes it (no pause). Nothing may be lost or
     half-written whatever happens (checked in _contend); and every writer should still land its
     entries: a bounded number of conflict retries is not enough while another writer keeps
@@ -181,8 +181,8 @@ def three_namespaces(k8s, uid):
 
 
 @pytest.mark.timeout(240)
-def test_calico_twenty_batches_on_overlapping_namespaces_lose_nothing(sandbox, k8s, three_namespaces, run_module,
-                                                                     audit, uid, tmp_path, record_property):
+def test_calico_twenty_batches_on_overlapping_namespaces_lose_nothing(
+        sandbox, k8s, three_namespaces, run_module, audit, uid, tmp_path, record_property):
     custom = client.CustomObjectsApi(k8s)
     ns0 = three_namespaces[0]
     gnp = "cc-%s-dns" % uid

@@ -259,8 +259,8 @@ RULE = maybe(st.fixed_dictionaries({"action": maybe(st.sampled_from(["Allow", "D
                                                      st.sampled_from(["exact", "prefix", "regex"]), SHORT,
                                                      max_size=2), max_size=2))})),
                                              "metadata": JUNK}))
-ORDER = st.one_of(st.integers(-10, 10 ** 6), st.floats(allow_nan=True, allow_infinity=True), st.sampled_from(["100",
-                                                                                                            "1e3", "x"]),
+ORDER = st.one_of(st.integers(-10, 10 ** 6), st.floats(allow_nan=True, allow_infinity=True),
+                  st.sampled_from(["100", "1e3", "x"]),
                   JUNK)
 SPEC = maybe(st.fixed_dictionaries({}, optional={
     "order": ORDER, "tier": maybe(st.sampled_from(["default", "security", "Security", ""])), "selector": SELECTOR,

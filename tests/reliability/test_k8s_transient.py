@@ -1,7 +1,5 @@
 """Kubernetes 429/500/503 answers are retried by the modules' edge; past the retry budget the
 task fails with a clear message. The API server behind the fault proxy is the real sandbox."""
-import json
-
 import pytest
 
 from ansible_collections.hardened.eks.plugins.module_utils._k8s import K8sApi
@@ -262,8 +260,8 @@ def test_calico_policy_conflict_rereads_and_reapplies(fault_proxy, k8s, namespac
 
 
 @pytest.mark.timeout(120)
-def test_calico_policy_fails_cleanly_past_the_retry_budget(fault_proxy, k8s, namespace, run_module, audit,
-                                                          fast_clock):
+def test_calico_policy_fails_cleanly_past_the_retry_budget(
+        fault_proxy, k8s, namespace, run_module, audit, fast_clock):
     fault_proxy.add_fault(503, 7, method="POST", path_contains=NP % namespace)
     m = audit.mark()
     res = run_module("calico_policy", _np_params(fault_proxy, namespace), env=fast_clock.env)

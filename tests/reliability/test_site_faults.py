@@ -221,8 +221,8 @@ def test_2_moto_stopped_during_the_cluster_role_fails_clearly(indep, playbook, t
     finally:
         rc, out = finish(proc)
     FIGURES["moto_killed_after"] = killed_after
-    print("\n[reliability] moto SIGKILLed after %s; the run ended rc=%d:\n%s" % (killed_after, rc,
-                                                                              failed_task_message(out)[:800]))
+    print("\n[reliability] moto SIGKILLed after %s; the run ended rc=%d:\n%s"
+          % (killed_after, rc, failed_task_message(out)[:800]))
     assert rc != 0
     assert TRACEBACK not in out and "MODULE FAILURE" not in out, out[-4000:]
     assert re.search(r"Could not connect to the endpoint URL|Connection refused|connect", failed_task_message(out)), \
