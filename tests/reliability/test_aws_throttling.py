@@ -161,7 +161,6 @@ def _pod_role(name, node_role):
     ("GetRole", "RequestLimitExceeded", 400, 8),
     ("CreateRole", "Throttling", 400, 8),
     ("PutRolePolicy", "InternalError", 500, 8),
-    ("TagRole", "ServiceUnavailable", 503, 8),
 ])
 def test_eks_pod_iam_role_succeeds_through_transient_errors(private_moto, node_role, run_module, fast_clock, action,
                                                             error, status, count, record_property):
@@ -182,6 +181,31 @@ def test_eks_pod_iam_role_succeeds_through_transient_errors(private_moto, node_r
     record_property("aws_retries_iam_%s_%s_%d" % (action, error, count), len(faulted))
     print("\n[reliability] eks_pod_iam_role through %d x %s (iam %s): ok, %d backoffs requested"
           % (count, error, action, len(fast_clock.sleeps())))
+
+
+@needs_pod_role
+@pytest.mark.timeout(180)
+def test_eks_pod_iam_role_update_succeeds_through_transient_errors(private_moto, node_role, run_module, fast_clock):
+    """An existing role whose trust changes (pod identity -> kube2iam): UpdateAssumeRolePolicy is
+    answered with 503 eight times, then goes through; the trust is the new one, nothing else."""
+    name = "pod-upd-%s" % uuid.uuid4().hex[:6]
+    first = run_module("eks_pod_iam_role", dict(_pod_role(name, node_role),
+                                                trust={"pod_identity": {"namespace": "app", "service_account": "web"}}),
+                       env=private_moto.env())
+    assert not first.get("failed"), _summary(first)
+    m = private_moto.requests.mark()
+    private_moto.faults([{"service": "iam", "action": "UpdateAssumeRolePolicy", "count": 8,
+                          "error": "ServiceUnavailable", "status": 503}])
+    res = run_module("eks_pod_iam_role", _pod_role(name, node_role), env=dict(private_moto.env(), **fast_clock.env))
+    private_moto.faults([])
+    assert not res.get("failed"), _summary(res)
+    assert res["changed"]
+    assert len(_faulted(private_moto, m)) == 8
+    updates = [r for r in private_moto.requests.since(m)
+               if r["action"] == "UpdateAssumeRolePolicy" and r.get("status") == 200]
+    assert len(updates) == 1
+    trust = private_moto.client("iam").get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
+    assert [s["Principal"] for s in trust["Statement"]] == [{"AWS": node_role}]
 
 
 @needs_pod_role

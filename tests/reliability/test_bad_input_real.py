@@ -119,3 +119,35 @@ def test_aws_modules_invalid_input_send_nothing(private_moto, run_module, module
     _clean_failure(res)
     assert needle in res["msg"], res["msg"]
     assert private_moto.requests.since(m) == []  # not one AWS call
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("params,needle", [
+    ({"name": "p", "trust": {"kube2iam": {"node_role_arns": ["*"]}}}, "*"),
+    ({"name": "p", "trust": {"irsa": {"oidc_provider_arn": "arn:aws:iam::123456789012:oidc-provider/x",
+                                      "namespace": "", "service_account": "web"}}}, "namespace"),
+    ({"name": "p", "trust": {"kube2iam": {"node_role_arns": [arn("node")]}},
+      "inline_policies": {"bad": "{not json"}}, "inline_policies"),
+    ({"name": "p", "trust": {}}, "trust"),
+])
+def test_eks_pod_iam_role_invalid_input_sends_nothing(private_moto, run_module, params, needle):
+    import os
+    if not os.path.exists(os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                                       "plugins", "modules", "eks_pod_iam_role.py")):
+        pytest.skip("hardened.eks.eks_pod_iam_role has not landed yet")
+    m = private_moto.requests.mark()
+    res = run_module("eks_pod_iam_role", params, env=private_moto.env())
+    _clean_failure(res)
+    assert needle in res["msg"], res["msg"]
+    assert private_moto.requests.since(m) == []
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.xfail(strict=True, reason=(
+    "ansible-core 2.19.14: a `type: dict` option with `options` given a bool or a number crashes "
+    "AnsibleModule before the module runs (TypeError in module_utils/common/parameters.py set_fallbacks); "
+    "eks_pod_iam_role's `trust` (and trust.kube2iam/irsa/pod_identity) is such an option"))
+@pytest.mark.parametrize("trust", [False, 5])
+def test_eks_pod_iam_role_trust_of_the_wrong_type_fails_cleanly(private_moto, run_module, trust):
+    res = run_module("eks_pod_iam_role", {"name": "p", "trust": trust}, env=private_moto.env())
+    _clean_failure(res)
