@@ -20,8 +20,9 @@ description:
     once let a workload move from kube2iam to IRSA or Pod Identity without a gap.
   - Trust and inline policies are compared semantically (order of statements and of lists, a
     string against a one-item list), so a converged role reports no change and is not written.
-  - Refused before any AWS call: an empty trust, a trust that lets V(*) (or a whole account)
-    assume the role, malformed ARNs and names, inline policies that are not valid policy JSON.
+  - Refused before any AWS call (every problem in one failure) - an empty trust, a trust that
+    lets V(*) (or a whole account) assume the role, malformed ARNs and names, inline policies that
+    are not valid policy JSON.
 options:
   name:
     description: Name of the IAM role.
@@ -49,7 +50,7 @@ options:
     description:
       - Who may assume the role. At least one of O(trust.kube2iam), O(trust.irsa),
         O(trust.pod_identity); any combination. Required with O(state=present).
-      - The module owns the trust policy: statements not built from these options are removed.
+      - The module owns the trust policy, so statements not built from these options are removed.
     type: dict
     suboptions:
       kube2iam:

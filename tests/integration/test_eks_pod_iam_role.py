@@ -19,7 +19,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 
 import pytest
 

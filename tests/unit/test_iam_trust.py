@@ -19,8 +19,8 @@ NODE = "arn:aws:iam::%s:role/prod-nodes" % ACCOUNT
 NODE2 = "arn:aws:iam::%s:role/eks/spot-nodes" % ACCOUNT
 ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/5C5E0F4E0A1B2C3D4E5F60718293A4B5"
 PROVIDER = "arn:aws:iam::%s:oidc-provider/%s" % (ACCOUNT, ISSUER)
-READ = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
-                                                 "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"]}]}
+READ = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"]}]}
 
 
 def params(**kw):
@@ -249,8 +249,7 @@ def test_any_trust_survives_reordering_and_round_trips(trust, seed):
     assert not t.policies_differ(doc, again)
     current = t.role_view({"RoleName": "app", "Arn": "arn:aws:iam::%s:role/app" % ACCOUNT, "Path": "/",
                            "AssumeRolePolicyDocument": again, "MaxSessionDuration": 3600})
-    steps, _ = t.plan_role(current, desired, doc)
-    assert steps == []
+    assert t.plan_role(current, desired, doc)[0] == []
 
 
 # ------------------------------------------------------------------------------------ the plan
@@ -380,10 +379,10 @@ def test_throttling_is_retried_with_jittered_backoff(monkeypatch):
     the module, called with aws_retry=True."""
     conn = _StubbedConn()
     iam = conn.stubbers["iam"]
-    for _ in range(3):
+    for _i in range(3):
         iam.add_client_error("get_role", service_error_code="Throttling", http_status_code=400)
     iam.add_client_error("get_role", service_error_code="NoSuchEntity", http_status_code=404)
-    for _ in range(2):
+    for _i in range(2):
         iam.add_client_error("create_role", service_error_code="Throttling", http_status_code=400)
     iam.add_response("create_role", {"Role": {
         "Path": "/", "RoleName": "app", "RoleId": "AROAEXAMPLEEXAMPLE123", "Arn": "arn:aws:iam::%s:role/app" % ACCOUNT,
@@ -400,7 +399,7 @@ def test_throttling_is_retried_with_jittered_backoff(monkeypatch):
 def test_throttling_past_the_budget_fails_cleanly(monkeypatch):
     conn = _StubbedConn()
     iam = conn.stubbers["iam"]
-    for _ in range(10):
+    for _i in range(10):
         iam.add_client_error("get_role", service_error_code="Throttling", http_status_code=400)
     iam.activate()
     result, sleeps = _run_main(monkeypatch, {"name": "app", "trust": {"kube2iam": {"node_role_arns": [NODE]}}}, conn)
@@ -416,7 +415,7 @@ def test_check_mode_predicts_the_arn_with_sts(monkeypatch):
                                                               "Arn": "arn:aws:iam::%s:user/ci" % ACCOUNT})
     for s in conn.stubbers.values():
         s.activate()
-    result, _ = _run_main(monkeypatch, {"name": "app", "path": "/pods/",
-                                        "trust": {"kube2iam": {"node_role_arns": [NODE]}}}, conn, check=True)
+    args = {"name": "app", "path": "/pods/", "trust": {"kube2iam": {"node_role_arns": [NODE]}}}
+    result, _sleeps = _run_main(monkeypatch, args, conn, check=True)
     assert result["changed"] and result["arn"] == "arn:aws:iam::%s:role/pods/app" % ACCOUNT
     assert result["annotations"] == {"pod": {"iam.amazonaws.com/role": result["arn"]}}
