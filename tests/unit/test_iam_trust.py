@@ -419,3 +419,24 @@ def test_check_mode_predicts_the_arn_with_sts(monkeypatch):
     result, _sleeps = _run_main(monkeypatch, args, conn, check=True)
     assert result["changed"] and result["arn"] == "arn:aws:iam::%s:role/pods/app" % ACCOUNT
     assert result["annotations"] == {"pod": {"iam.amazonaws.com/role": result["arn"]}}
+
+
+def test_role_created_by_someone_else_meanwhile_is_converged_not_failed(monkeypatch):
+    """GetRole says NoSuchEntity, CreateRole then says EntityAlreadyExists (another run won the
+    race): the module reads the role again and converges it instead of failing."""
+    conn = _StubbedConn()
+    iam = conn.stubbers["iam"]
+    trust = t.build_trust_document({"kube2iam": {"node_role_arns": [NODE]}})
+    iam.add_client_error("get_role", service_error_code="NoSuchEntity", http_status_code=404)
+    iam.add_client_error("create_role", service_error_code="EntityAlreadyExists", http_status_code=409)
+    iam.add_response("get_role", {"Role": {
+        "Path": "/", "RoleName": "app", "RoleId": "AROAEXAMPLEEXAMPLE123", "Arn": "arn:aws:iam::%s:role/app" % ACCOUNT,
+        "CreateDate": "2024-01-01T00:00:00Z", "AssumeRolePolicyDocument": json.dumps(trust), "MaxSessionDuration": 3600,
+        "Tags": [{"Key": "team", "Value": "b"}]}})
+    iam.add_response("tag_role", {}, {"RoleName": "app", "Tags": [{"Key": "team", "Value": "a"}]})
+    iam.activate()
+    args = {"name": "app", "trust": {"kube2iam": {"node_role_arns": [NODE]}}, "tags": {"team": "a"}}
+    result, _sleeps = _run_main(monkeypatch, args, conn)
+    iam.assert_no_pending_responses()
+    assert not result.get("failed"), result
+    assert result["changed"] and result["tags"] == {"team": "a"} and result["role_id"] == "AROAEXAMPLEEXAMPLE123"
