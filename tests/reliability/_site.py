@@ -1,9 +1,10 @@
-"""What the destructive scenarios run: playbooks/site.yml when every role it names is in the
-tree and every module those roles call exists; until then a stand-in with the same play header
+"""What the destructive scenarios run: playbooks/site.yml when every role it names has landed
+(is committed) and every module those roles call has too; until then a stand-in with the same play header
 that runs the roles that are there and, for the layers that are not, the modules those roles
 are built on with the sandbox's kind of input. ``site_playbook()`` says which one it used."""
 import os
 import re
+import subprocess
 
 import yaml
 
@@ -24,10 +25,16 @@ def _modules_used(role):
     return used
 
 
+def _committed(path):
+    """Landed: in git, not a file someone is still writing."""
+    return subprocess.call(["git", "ls-files", "--error-unmatch", path], cwd=ROOT, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL) == 0
+
+
 def role_ready(role):
-    if not os.path.exists(os.path.join(ROOT, "roles", role, "tasks", "main.yml")):
+    if not _committed(os.path.join("roles", role, "tasks", "main.yml")):
         return False
-    return all(os.path.exists(os.path.join(ROOT, "plugins", "modules", "%s.py" % m)) for m in _modules_used(role))
+    return all(_committed(os.path.join("plugins", "modules", "%s.py" % m)) for m in _modules_used(role))
 
 
 def _standin_tasks(layer, account):

@@ -1,6 +1,7 @@
 """A loopback HTTP proxy in front of the sandbox's kube-apiserver that answers chosen requests
 with errors (429/500/503, or a dropped connection) before letting them through. Modules talk to
 it through a kubeconfig whose server is the proxy: the API server behind it is the real one."""
+import base64
 import http.client
 import json
 import ssl
@@ -10,8 +11,13 @@ from urllib.parse import urlparse
 
 
 class FaultProxy(object):
-    def __init__(self, upstream, cafile):
+    def __init__(self, upstream, cafile, tls=None):
+        """``tls``: (certfile, keyfile) to serve HTTPS (a certificate the CA in ``cafile`` signed
+        for 127.0.0.1, such as the sandbox API server's own), for clients that insist on https and
+        CA data in their kubeconfig; default plain HTTP."""
         self.upstream = urlparse(upstream)
+        self.cafile = cafile
+        self.tls = tls
         self.ctx = ssl.create_default_context(cafile=cafile)
         self.rules = []          # dicts: method, path_contains, status, count
         self.log = []            # (method, path, status) of every request seen
@@ -85,12 +91,16 @@ class FaultProxy(object):
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls:
+            server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            server_ctx.load_cert_chain(*tls)
+            self.server.socket = server_ctx.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self):
-        return "http://127.0.0.1:%d" % self.port
+        return "%s://127.0.0.1:%d" % ("https" if self.tls else "http", self.port)
 
     def start(self):
         self.thread.start()
@@ -127,8 +137,12 @@ class FaultProxy(object):
             self.log.append((method, path, status))
 
     def kubeconfig(self, token):
+        cluster = {"server": self.url}
+        if self.tls:
+            with open(self.cafile, "rb") as fh:
+                cluster["certificate-authority-data"] = base64.b64encode(fh.read()).decode()
         return {"apiVersion": "v1", "kind": "Config",
-                "clusters": [{"name": "proxy", "cluster": {"server": self.url}}],
+                "clusters": [{"name": "proxy", "cluster": cluster}],
                 "users": [{"name": "admin", "user": {"token": token}}],
                 "contexts": [{"name": "proxy", "context": {"cluster": "proxy", "user": "admin"}}],
                 "current-context": "proxy"}

@@ -8,8 +8,8 @@ The tests run in this order on the one sandbox (each says what it needs):
    no traceback; ``scripts/sandbox up`` restarts everything (moto keeps no state, etcd does);
 3. kube-apiserver is SIGKILLed as soon as the run touches aws-auth (or Calico): clear error, no
    traceback; after the restart aws-auth is exactly the old or the new version, never a mix;
-4. the re-run converges (with -vvv --diff and a unique AWS secret: scenario 6 greps its output
-   for the admin token and the secret);
+4. the re-run converges (with -vvv --diff and a unique AWS secret), and its output contains
+   neither the admin token nor the secret (scenario 6);
 5. check mode against the CONVERGED sandbox writes nothing and predicts no change;
 6. least privilege: a SubjectAccessReview sweep over every subject bound in the cluster and every
    aws-auth mapping; the trust of every pod role names only the node role or one service account.
@@ -231,10 +231,13 @@ def test_2_moto_stopped_during_the_cluster_role_fails_clearly(indep, playbook, t
 
 
 # --------------------------------------------------------------------- 3. API server stopped
-# The run's Kubernetes traffic goes through the fault proxy (its kubeconfig in
-# K8S_AUTH_KUBECONFIG, which the sandbox inventory reads), so the SIGKILL lands at an exact
-# point: between aws_auth_mapping's read of aws-auth and its write (3a), and in the middle of
-# the Calico batch, after two of its writes (3b).
+# The run's Kubernetes traffic goes through the fault proxy (HTTPS with the sandbox's own server
+# certificate; its kubeconfig in K8S_AUTH_KUBECONFIG, which the sandbox inventory reads), so the
+# SIGKILL lands at an exact point: between aws_auth_mapping's read of aws-auth and its write
+# (3a), and in the middle of the Calico batch, after two of its writes (3b). These two runs are
+# `site.yml --tags iam_authenticator` and `--tags calico` (the layers are independent of the
+# ones before them): the full run is what test 2 (moto killed in the cluster role), test 4
+# (converge) and test 5 (check mode) run, and time is the directory's budget.
 class KillPoint(object):
     def __init__(self, indep, matches):
         self.indep, self.matches, self.seen, self.fired = indep, matches, 0, None
@@ -251,18 +254,20 @@ def _through_proxy(indep, tmp_path):
     from tests.reliability.k8s_fault_proxy import FaultProxy
     with open(os.path.join(indep.dir, "kubeconfig")) as fh:
         server = yaml.safe_load(fh)["clusters"][0]["cluster"]["server"]
-    proxy = FaultProxy(server, os.path.join(indep.dir, "pki", "ca.crt")).start()
+    pki = os.path.join(indep.dir, "pki")
+    proxy = FaultProxy(server, os.path.join(pki, "ca.crt"),
+                       tls=(os.path.join(pki, "server.crt"), os.path.join(pki, "server.key"))).start()
     path = tmp_path / "proxy-kubeconfig"
     path.write_text(json.dumps(proxy.kubeconfig(indep.token())))
     return proxy, {"K8S_AUTH_KUBECONFIG": str(path), "KUBECONFIG": str(path)}
 
 
-def _kill_run(indep, playbook, tmp_path, matches, label):
+def _kill_run(indep, playbook, tmp_path, matches, label, tags):
     proxy, env = _through_proxy(indep, tmp_path)
     killer = KillPoint(indep, matches)
     proxy.before_forward = killer
     try:
-        rc, out, secs = run_playbook_sync(indep, playbook, tmp_path, env=env)
+        rc, out, secs = run_playbook_sync(indep, playbook, tmp_path, env=env, args=("--tags", tags))
     finally:
         proxy.stop()
     FIGURES["apiserver_killed_%s" % label] = {"at": killer.fired, "rc": rc, "seconds": round(secs, 1),
@@ -295,7 +300,7 @@ _calico_write.after = 2
 @pytest.mark.timeout(400)
 def test_3a_api_server_stopped_between_the_read_and_the_write_of_aws_auth(indep, playbook, tmp_path):
     old = indep.aws_auth()
-    _kill_run(indep, playbook, tmp_path, _aws_auth_write, "aws_auth")
+    _kill_run(indep, playbook, tmp_path, _aws_auth_write, "aws_auth", "iam_authenticator")
     mid = indep.aws_auth()
     assert mid == old, "aws-auth changed although its write never reached the API server"
     STATES["aws_auth"] = {"old": entry_sets(old), "mid": entry_sets(mid)}
@@ -315,13 +320,13 @@ def _calico_objects(indep):
 @pytest.mark.timeout(400)
 def test_3b_api_server_stopped_in_the_middle_of_the_calico_batch(indep, playbook, tmp_path):
     before = _calico_objects(indep)
-    _kill_run(indep, playbook, tmp_path, _calico_write, "calico")
+    _kill_run(indep, playbook, tmp_path, _calico_write, "calico", "calico")
     STATES["calico"] = {"before": before, "mid": _calico_objects(indep)}
 
 
 # ------------------------------------------------------------------------- 4. converges (+6.)
 @pytest.mark.timeout(400)
-def test_4_rerun_converges_and_leaks_no_secret(indep, playbook, tmp_path):
+def test_4_rerun_converges(indep, playbook, tmp_path):
     secret = "hardened-eks-test-secret-%s" % uuid.uuid4().hex
     token = indep.token()
     rc, out, secs = run_playbook_sync(indep, playbook, tmp_path, args=("-vvv", "--diff"),
@@ -329,9 +334,7 @@ def test_4_rerun_converges_and_leaks_no_secret(indep, playbook, tmp_path):
     FIGURES["converge_run_s"] = round(secs, 1)
     assert rc == 0, failed_task_message(out) or out[-3000:]
     assert len(out) > 10000  # -vvv: module arguments and results are in there
-    assert token not in out, "the Kubernetes admin token appears in the -vvv output"
-    assert secret not in out, "the AWS secret key appears in the -vvv output"
-    FIGURES["secrets_grep"] = {"bytes_searched": len(out), "token_hits": out.count(token), "secret_hits": out.count(secret)}
+    STATES["verbose_run"] = {"out": out, "token": token, "secret": secret}
 
     # scenario 3: what each kill left is exactly the old or the new version, never a mix
     new = entry_sets(indep.aws_auth())
@@ -348,6 +351,27 @@ def test_4_rerun_converges_and_leaks_no_secret(indep, playbook, tmp_path):
         missing = [k for k in after if st["mid"].get(k) != after[k]]
         FIGURES["calico_after_kill"] = {"objects_written_before_kill": len(written),
                                         "objects_written_by_rerun": len(missing)}
+
+
+# ------------------------------------------------------------------------------- 6. secrets
+def _leak_context(out, value):
+    i = out.find(value)
+    task = out.rfind("TASK [", 0, i)
+    return out[task:out.find("\n", task)] if task >= 0 else "?"
+
+
+@pytest.mark.timeout(60)
+def test_6_verbose_run_leaks_no_secret():
+    """The -vvv --diff converge run of test 4 (AWS_SECRET_ACCESS_KEY unique to it)."""
+    run = STATES.get("verbose_run")
+    if run is None:
+        pytest.skip("test 4 did not produce its -vvv output")
+    out, token, secret = run["out"], run["token"], run["secret"]
+    FIGURES["secrets_grep"] = {"bytes_searched": len(out), "token_hits": out.count(token),
+                               "secret_hits": out.count(secret)}
+    print("\n[reliability] secrets grep of the -vvv --diff site run: %s" % FIGURES["secrets_grep"])
+    assert token not in out, "the Kubernetes admin token appears in the -vvv output, in %s" % _leak_context(out, token)
+    assert secret not in out, "the AWS secret key appears in the -vvv output, in %s" % _leak_context(out, secret)
 
 
 # ------------------------------------------------------------------- 5. check mode, converged
@@ -367,9 +391,39 @@ SENSITIVE = [
     ("create", "rbac.authorization.k8s.io", "rolebindings"),
     ("impersonate", "", "users"), ("impersonate", "", "groups"), ("impersonate", "", "serviceaccounts"),
 ]
-# Identities Kubernetes itself binds (bootstrap RBAC, label kubernetes.io/bootstrapping=rbac-defaults)
-# may do these things; so may the identities the sandbox inventory names as administrators.
-BUILTIN_PREFIXES = ("system:",)
+# Who may do these things, and where:
+# - identities Kubernetes itself binds (bootstrap RBAC, label kubernetes.io/bootstrapping=rbac-defaults,
+#   names system:*; service accounts of kube-system bound only by those bindings): everywhere;
+# - the identities the sandbox inventory grants a level that includes them (iam_authenticator_groups:
+#   namespace-admin in its namespaces, cluster-admin everywhere) and the aws-auth grants that carry
+#   those groups: there, and nowhere else;
+# - everybody else: nowhere.
+POWERFUL_LEVELS = {"namespace-admin": "namespaced", "cluster-admin": "everywhere"}
+EVERYWHERE = "*"
+
+
+def _inventory_powers():
+    """{group: set of namespaces or {"*"}} and {(arn, username): set} from the sandbox inventory."""
+    groups, grants = {}, {}
+    path = os.path.join(INVENTORY, "group_vars", "eks_clusters", "iam_authenticator.yml")
+    if not os.path.exists(path):
+        return groups, grants
+    with open(path) as fh:
+        inv = yaml.safe_load(fh) or {}
+    for g in inv.get("iam_authenticator_groups") or []:
+        kind = POWERFUL_LEVELS.get(g.get("level"))
+        if kind == "everywhere":
+            groups[g["name"]] = {EVERYWHERE}
+        elif kind == "namespaced":
+            groups[g["name"]] = set(g.get("namespaces") or [])
+    for grant in inv.get("iam_authenticator_grants") or []:
+        where = set()
+        for group in grant.get("groups") or []:
+            where |= groups.get(group, set())
+        if "system:masters" in (grant.get("groups") or []):
+            where = {EVERYWHERE}
+        grants[grant["arn"]] = where
+    return groups, grants
 
 
 def _subjects(indep):
@@ -385,7 +439,7 @@ def _subjects(indep):
 
 
 def _aws_auth_identities(indep):
-    """(username, groups) of every mapping; templates resolved the way the authenticator would
+    """(arn, username, groups) of every mapping; templates resolved the way the authenticator would
     for some session, so the review sees the same user and groups a real session would get."""
     out = []
     data = indep.aws_auth() or {}
@@ -401,26 +455,14 @@ def _review(authz, user=None, groups=None, sa=None, verb="get", group="", resour
     from kubernetes import client
     if sa:
         user = "system:serviceaccount:%s:%s" % sa
-        groups = ["system:serviceaccounts", "system:serviceaccounts:%s" % sa[0], "system:authenticated"]
+        groups = ["system:serviceaccounts", "system:serviceaccounts:%s" % sa[0]]
+    groups = list(groups or [])
+    if "system:authenticated" not in groups:
+        groups.append("system:authenticated")
     body = client.V1SubjectAccessReview(spec=client.V1SubjectAccessReviewSpec(
-        user=user, groups=list(groups or []) + (["system:authenticated"] if "system:authenticated" not in (groups or [])
-                                                else []),
-        resource_attributes=client.V1ResourceAttributes(verb=verb, group=group, resource=resource,
-                                                        namespace=namespace)))
+        user=user, groups=groups, resource_attributes=client.V1ResourceAttributes(
+            verb=verb, group=group, resource=resource, namespace=namespace)))
     return authz.create_subject_access_review(body).status.allowed
-
-
-def _inventory_admins():
-    """Identities the sandbox inventory names as administrators (mapped to admin groups)."""
-    names = set()
-    gv = os.path.join(INVENTORY, "group_vars")
-    for dirpath, _d, files in os.walk(gv):
-        for f in files:
-            with open(os.path.join(dirpath, f)) as fh:
-                text = fh.read()
-            for m in re.finditer(r"(arn:aws:iam::\d{12}:(?:role|user)/[\w+=,.@/-]+)", text):
-                names.add(m.group(1))
-    return names
 
 
 @pytest.mark.timeout(300)
@@ -430,37 +472,46 @@ def test_7_least_privilege_by_default(indep):
     core = client.CoreV1Api(indep.k8s())
     namespaces = [n.metadata.name for n in core.list_namespace().items]
     subjects = _subjects(indep)
-    admins_named = _inventory_admins()
-    offenders, reviews = [], 0
+    group_powers, grant_powers = _inventory_powers()
+    offenders, reviews = [], [0]
 
-    def sweep(label, allowed_to_be_powerful, **who):
-        nonlocal reviews
+    def sweep(label, allowed, **who):
+        """``allowed``: namespaces where the subject may do these things ({"*"}: everywhere)."""
+        if EVERYWHERE in allowed:
+            return
         for verb, group, resource in SENSITIVE:
             for ns in [None] + namespaces:
-                reviews += 1
+                if ns in allowed:
+                    continue
+                reviews[0] += 1
                 if _review(authz, verb=verb, group=group, resource=resource, namespace=ns, **who):
-                    if not allowed_to_be_powerful:
-                        offenders.append("%s can %s %s%s%s" % (label, verb, group + "/" if group else "", resource,
-                                                               " in " + ns if ns else " cluster-wide"))
+                    offenders.append("%s can %s %s%s%s" % (label, verb, group + "/" if group else "", resource,
+                                                           " in " + ns if ns else " cluster-wide"))
                     break  # one finding per (subject, permission) is enough
 
     for (kind, name, ns), bindings in sorted(subjects.items()):
-        builtin = name.startswith(BUILTIN_PREFIXES) and all(k == "builtin" for k, _b in bindings)
+        builtin_only = all(k == "builtin" for k, _b in bindings)
+        label = "%s %s%s (bound by %s)" % (kind, ns + "/" if ns else "", name, sorted(b for _k, b in bindings))
         if kind == "ServiceAccount":
-            builtin = builtin or (ns == "kube-system" and all(k == "builtin" for k, _b in bindings))
-            sweep("ServiceAccount %s/%s (bound by %s)" % (ns, name, sorted(b for _k, b in bindings)), builtin,
-                  sa=(ns, name))
+            allowed = {EVERYWHERE} if builtin_only and ns == "kube-system" else set()
+            sweep(label, allowed, sa=(ns, name))
         elif kind == "User":
-            sweep("User %s (bound by %s)" % (name, sorted(b for _k, b in bindings)), builtin, user=name, groups=[])
+            allowed = {EVERYWHERE} if builtin_only and name.startswith("system:") else set()
+            sweep(label, allowed, user=name, groups=[])
         else:
-            sweep("Group %s (bound by %s)" % (name, sorted(b for _k, b in bindings)), builtin or name == "system:masters",
-                  user="probe-%s" % uuid.uuid4().hex[:6], groups=[name])
-    for arn, user, groups in _aws_auth_identities(indep):
-        named = arn in admins_named and "system:masters" in groups
-        sweep("aws-auth %s (user %s, groups %s)" % (arn, user, groups), named, user=user, groups=groups)
+            allowed = {EVERYWHERE} if (builtin_only and name.startswith("system:")) or name == "system:masters" \
+                else group_powers.get(name, set())
+            sweep(label, allowed, user="probe-%s" % uuid.uuid4().hex[:6], groups=[name])
+    mappings = _aws_auth_identities(indep)
+    for arn, user, groups in mappings:
+        allowed = set(grant_powers.get(arn, set()))
+        if any(g.startswith("system:node") or g == "system:bootstrappers" for g in groups):
+            allowed = {EVERYWHERE}  # the node role: the Node authorizer limits it, not RBAC
+        sweep("aws-auth %s (user %s, groups %s)" % (arn, user, groups), allowed, user=user, groups=groups)
 
-    FIGURES["least_privilege"] = {"subjects": len(subjects), "aws_auth_mappings": len(_aws_auth_identities(indep)),
-                                  "reviews": reviews, "offenders": len(offenders)}
+    FIGURES["least_privilege"] = {"subjects": len(subjects), "aws_auth_mappings": len(mappings),
+                                  "inventory_powers": {k: sorted(v) for k, v in grant_powers.items() if v},
+                                  "reviews": reviews[0], "offenders": len(offenders)}
     print("\n[reliability] least privilege sweep: %s" % FIGURES["least_privilege"])
     assert offenders == [], "\n".join(offenders)
 
