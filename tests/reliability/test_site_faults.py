@@ -191,20 +191,26 @@ def _check_mode_audit(indep, playbook, tmp_path, label):
                "aws_calls": len(aws_calls), "aws_mutating": len(aws_mutating), "recap": recap(out)}
     FIGURES["check_mode_%s" % label] = figures
     print("\n[reliability] check mode on the %s sandbox: %s" % (label, figures))
-    assert real == [], "check mode wrote: %s" % ["%s %s" % (e["verb"], e["requestURI"]) for e in real]
-    assert aws_mutating == [], "check mode made mutating AWS calls: %s" % [r["action"] for r in aws_mutating]
+    # pytest.fail, not assert: test 1's xfail (raises=AssertionError) must never hide a write
+    if real:
+        pytest.fail("check mode wrote: %s" % ["%s %s" % (e["verb"], e["requestURI"]) for e in real])
+    if aws_mutating:
+        pytest.fail("check mode made mutating AWS calls: %s" % [r["action"] for r in aws_mutating])
     return rc, out
 
 
 # ------------------------------------------------------------------------------------ 1. check
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(600)
 @pytest.mark.xfail(strict=True, reason=(
     "known issue: site.yml --check on a new account stops in roles/cluster/tasks/kms.yml 'Remember the KMS key' "
     "(amazon.aws.kms_key returns no key_arn in check mode when the key does not exist yet); nothing is written "
-    "before that - asserted first"))
+    "before that - asserted first"), raises=AssertionError)
 def test_1_check_mode_on_a_fresh_sandbox_writes_nothing(indep, playbook, tmp_path):
     rc, out = _check_mode_audit(indep, playbook, tmp_path, "fresh")
-    assert TRACEBACK not in out
+    if TRACEBACK in out:
+        pytest.fail("traceback in the check-mode run")
+    if rc != 0 and "_cluster_kms_key_arn_resolved" not in failed_task_message(out):
+        pytest.fail("check mode fails on a fresh account (not the known issue):\n%s" % failed_task_message(out))
     assert rc == 0, "check mode fails on a fresh account:\n%s" % failed_task_message(out)
 
 
@@ -325,7 +331,7 @@ def test_3b_api_server_stopped_in_the_middle_of_the_calico_batch(indep, playbook
 
 
 # ------------------------------------------------------------------------- 4. converges (+6.)
-@pytest.mark.timeout(400)
+@pytest.mark.timeout(600)
 def test_4_rerun_converges(indep, playbook, tmp_path):
     secret = "hardened-eks-test-secret-%s" % uuid.uuid4().hex
     token = indep.token()
@@ -361,6 +367,10 @@ def _leak_context(out, value):
 
 
 @pytest.mark.timeout(60)
+@pytest.mark.xfail(strict=True, reason=(
+    "known issue: roles/iam_authenticator/tasks/preflight.yml 'Read the admin kubeconfig (server and CA for the "
+    "users' kubeconfigs)' set_facts the whole admin kubeconfig, bearer token included, without no_log: it is "
+    "printed at -v and above"))
 def test_6_verbose_run_leaks_no_secret():
     """The -vvv --diff converge run of test 4 (AWS_SECRET_ACCESS_KEY unique to it)."""
     run = STATES.get("verbose_run")
@@ -375,7 +385,7 @@ def test_6_verbose_run_leaks_no_secret():
 
 
 # ------------------------------------------------------------------- 5. check mode, converged
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(600)
 def test_5_check_mode_on_the_converged_sandbox_writes_nothing_and_predicts_no_change(indep, playbook, tmp_path):
     rc, out = _check_mode_audit(indep, playbook, tmp_path, "converged")
     assert rc == 0, failed_task_message(out)
