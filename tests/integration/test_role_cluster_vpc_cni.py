@@ -3,8 +3,8 @@
 Two kinds of tests:
 - preflight refusals: each bad combination fails in tasks/preflight.yml, with a message that
   names the variable, the item and the reason, and nothing is written (no IAM role, KMS alias or
-  cluster with the test's unique name in moto; no write to aws-node or ENIConfigs in the API
-  server's audit log);
+  cluster with the test's unique name in moto; the resourceVersions of aws-node, its service
+  account and the ENIConfigs are unchanged);
 - the sandbox inventory (what ``site.yml --tags cluster,vpc_cni`` runs): converge, then a second
   run and a ``--check --diff`` run both report ``changed=0``, and check mode writes nothing.
 
@@ -96,11 +96,19 @@ def assert_nothing_made(boto3_client, name):
     assert name not in eks.list_clusters()["clusters"]
 
 
-def assert_no_cni_writes(audit, mark):
-    writes = audit.writes(since=mark, resource="daemonsets", name="aws-node")
-    writes += audit.writes(since=mark, resource="serviceaccounts", name="aws-node")
-    writes += audit.writes(since=mark, resource="eniconfigs")
-    assert writes == [], [(w.get("verb"), w.get("requestURI")) for w in writes]
+def cni_versions(k8s):
+    """resourceVersions of what vpc_cni writes. A converged run of the role does not write at all,
+    and a no-op write by someone else's run would not change them either: the sandbox is shared
+    with other engineers' tests, so this is sturdier than counting audit events."""
+    from kubernetes import client
+    apps, core = client.AppsV1Api(k8s), client.CoreV1Api(k8s)
+    custom = client.CustomObjectsApi(k8s)
+    eni = custom.list_cluster_custom_object("crd.k8s.amazonaws.com", "v1alpha1", "eniconfigs")["items"]
+    return {
+        "daemonset": apps.read_namespaced_daemon_set("aws-node", "kube-system").metadata.resource_version,
+        "serviceaccount": core.read_namespaced_service_account("aws-node", "kube-system").metadata.resource_version,
+        "eniconfigs": sorted((e["metadata"]["name"], e["metadata"]["resourceVersion"]) for e in eni),
+    }
 
 
 def failed_in_preflight(out, fragment):
@@ -185,28 +193,28 @@ def test_cluster_subnet_tags_matching_nothing(run_playbook, boto3_client, uid):
     ({"vpc_cni_pod_eni": True, "vpc_cni_cluster_role_name": "no-such-role"},
      "ENABLE_POD_ENI needs AmazonEKSVPCResourceController on the cluster role"),
 ])
-def test_vpc_cni_preflight_refuses(run_playbook, audit, extra, fragment):
-    mark = audit.mark()
+def test_vpc_cni_preflight_refuses(run_playbook, k8s, extra, fragment):
+    before = cni_versions(k8s)
     rc, out = run_playbook(VPC_CNI_PLAY, extra_vars=vpc_cni_vars(**extra))
     assert rc != 0, out[-3000:]
     failed_in_preflight(out, fragment)
-    assert_no_cni_writes(audit, mark)
+    assert cni_versions(k8s) == before
 
 
-def test_vpc_cni_warm_ip_with_prefix_allowed_explicitly(run_playbook, audit):
+def test_vpc_cni_warm_ip_with_prefix_allowed_explicitly(run_playbook, k8s):
     """The opt-in turns the refusal into a warning (check mode, so nothing is written)."""
-    mark = audit.mark()
+    before = cni_versions(k8s)
     rc, out = run_playbook(VPC_CNI_PLAY, check=True, extra_vars=vpc_cni_vars(
         vpc_cni_prefix_delegation=True, vpc_cni_warm_ip_target=5,
         vpc_cni_allow_warm_ip_target_with_prefix_delegation=True), args=("--tags", "vpc_cni_preflight"))
     assert rc == 0, out[-3000:]
     assert "WARNING: WARM_IP_TARGET=5 with prefix delegation" in out
-    assert_no_cni_writes(audit, mark)
+    assert cni_versions(k8s) == before
 
 
 # --- the sandbox inventory: converge, re-run, check mode -------------------------------------
 
-def test_sandbox_inventory_converges_idempotent_and_check_mode_writes_nothing(run_playbook, audit, k8s):
+def test_sandbox_inventory_converges_idempotent_and_check_mode_writes_nothing(run_playbook, k8s):
     inventory = os.path.join(ROOT, "inventories", "sandbox")
     rc, out = run_playbook(SITE_TWO_ROLES, inventory=inventory)
     assert rc == 0, out[-4000:]
@@ -214,11 +222,11 @@ def test_sandbox_inventory_converges_idempotent_and_check_mode_writes_nothing(ru
     assert rc == 0, out[-4000:]
     assert recap(out)["changed"] == 0, out[-6000:]
 
-    mark = audit.mark()
+    before = cni_versions(k8s)
     rc, out = run_playbook(SITE_TWO_ROLES, inventory=inventory, check=True, diff=True)
     assert rc == 0, out[-4000:]
     assert recap(out)["changed"] == 0, out[-6000:]
-    assert_no_cni_writes(audit, mark)
+    assert cni_versions(k8s) == before
 
     from kubernetes import client
     ds = client.AppsV1Api(k8s).read_namespaced_daemon_set("aws-node", "kube-system")
