@@ -401,6 +401,8 @@ POLICY_DOC = st.one_of(
                                          "Resource": maybe(st.sampled_from(["*", "arn:aws:s3:::b/*"])),
                                          "Principal": JUNK, "Condition": JUNK}), max_size=3))}),
     st.sampled_from(['{"Version": "2012-10-17", "Statement": []}', "{", "not json", ""]), JUNK)
+
+
 # ``trust`` and its three parts are ``type: dict`` options with ``options``: ansible-core 2.19
 # crashes on a bool or a number there before the module runs (TypeError in
 # common/parameters.py set_fallbacks; see test_bad_input_real), so they get mappings, strings or
