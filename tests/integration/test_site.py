@@ -1,0 +1,325 @@
+"""playbooks/site.yml and playbooks/teardown.yml end to end against the sandbox inventory.
+
+- the Calico baseline and kube2iam agree: the rendered policies allow egress TCP <kube2iam
+  --app-port> to the node subnets and deny 169.254.169.254/32 before anything else, for the
+  default port and for another shared port; each role refuses a port the other one disagrees
+  with, before writing anything;
+- site.yml converges, a second run and a ``--check`` run report changed=0;
+- removing an application, a grant or a pod role from the inventory removes its policy, its
+  aws-auth entry and kubeconfig, its IAM role and allowed-roles entry;
+- teardown.yml removes what the three identity/isolation layers made (and keeps the node role's
+  aws-auth entry), and site.yml restores it all.
+
+The sandbox is shared: the tests converge the sandbox inventory's own state (what ``make demo``
+leaves) and restore it after each change. Each role alone is covered by its Molecule scenario.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import uuid
+
+import pytest
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+INVENTORY = os.path.join(ROOT, "inventories", "sandbox")
+SITE = os.path.join(ROOT, "playbooks", "site.yml")
+TEARDOWN = os.path.join(ROOT, "playbooks", "teardown.yml")
+GROUP_VARS = os.path.join(INVENTORY, "group_vars", "eks_clusters")
+NODE_ROLE_ARN = "arn:aws:iam::123456789012:role/hardened-eks-sandbox-node"
+APP_NAMESPACES = ["payments", "storefront", "analytics"]
+
+# Renders what the two roles would write, without writing: the calico preflight (which
+# computes the whole policy batch) and kube2iam's arguments, then dumps them as JSON.
+RENDER = """
+- hosts: eks_clusters
+  gather_facts: false
+  module_defaults:
+    group/kubernetes.core.k8s:
+      kubeconfig: "{{ hardened_eks_kubeconfig }}"
+    group/amazon.aws.aws:
+      region: "{{ hardened_eks_region }}"
+  tasks:
+    - name: Render the Calico baseline
+      ansible.builtin.include_role:
+        name: hardened.eks.calico
+        tasks_from: preflight
+        public: true
+    - name: Render kube2iam's arguments
+      ansible.builtin.include_role:
+        name: hardened.eks.kube2iam
+        tasks_from: preflight
+        public: true
+    - name: Dump them
+      ansible.builtin.copy:
+        content: "{{ {'policies': _calico_plan.policies, 'node_cidrs': _calico_node_cidrs,
+                      'kube2iam_args': _kube2iam_args} | to_json }}"
+        dest: "%(out)s"
+        mode: "0600"
+"""
+
+
+def _load(name):
+    with open(os.path.join(GROUP_VARS, name)) as fh:
+        return yaml.safe_load(fh)
+
+
+@pytest.fixture(scope="module")
+def play(sandbox, tmp_path_factory):
+    """play(playbook, extra_vars=None, check=False, tags=None) -> (rc, output)."""
+    tmp = tmp_path_factory.mktemp("site")
+
+    def _run(playbook, extra_vars=None, check=False, tags=None, timeout=900):
+        if "\n" in playbook:
+            path = tmp / ("play-%s.yml" % uuid.uuid4().hex[:6])
+            path.write_text(playbook)
+            playbook = str(path)
+        cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook, "-i", INVENTORY]
+        if extra_vars:
+            varfile = tmp / ("vars-%s.json" % uuid.uuid4().hex[:6])
+            varfile.write_text(json.dumps(extra_vars))
+            cmd += ["-e", "@%s" % varfile]
+        if check:
+            cmd += ["--check", "--diff"]
+        if tags:
+            cmd += ["--tags", ",".join(tags)]
+        env = dict(sandbox.env)
+        env.setdefault("ANSIBLE_PYTHON_INTERPRETER", sys.executable)
+        env.update({"ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0"})
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
+                              timeout=timeout, check=False)
+        return proc.returncode, proc.stdout.decode("utf-8", "replace")
+    _run.tmp = tmp
+    return _run
+
+
+def recap(out):
+    hosts = re.findall(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", out, re.M)
+    assert hosts, out[-3000:]
+    host = hosts[-1]
+    return {"ok": int(host[1]), "changed": int(host[2]), "failed": int(host[4])}
+
+
+def changed_tasks(out):
+    return re.findall(r"TASK \[([^\]]+)\][^\n]*\n(?:[^\n]*\n)*?changed:", out)
+
+
+@pytest.fixture(scope="module")
+def converged(play):
+    rc, out = play(SITE)
+    assert rc == 0, out[-5000:]
+    return True
+
+
+@pytest.fixture
+def api(k8s):
+    from kubernetes import client
+    return {"core": client.CoreV1Api(k8s), "rbac": client.RbacAuthorizationV1Api(k8s),
+            "custom": client.CustomObjectsApi(k8s), "apps": client.AppsV1Api(k8s)}
+
+
+def calico_objects(api, plural):
+    return api["custom"].list_cluster_custom_object(
+        "crd.projectcalico.org", "v1", plural, label_selector="hardened.eks/layer=calico")["items"]
+
+
+def aws_auth(api):
+    data = api["core"].read_namespaced_config_map("aws-auth", "kube-system").data or {}
+    out = {}
+    for key, field in (("mapRoles", "rolearn"), ("mapUsers", "userarn")):
+        for e in yaml.safe_load(data.get(key) or "[]") or []:
+            out[e[field]] = e
+    return out
+
+
+def _ours(event):
+    """Audit events about objects site.yml's identity and isolation layers manage (the sandbox
+    is shared: other tests write elsewhere at the same time)."""
+    ref = event.get("objectRef") or {}
+    name = ref.get("name") or ""
+    return (ref.get("namespace") in APP_NAMESPACES
+            or (ref.get("resource") == "namespaces" and name in APP_NAMESPACES)
+            or name in ("aws-auth", "kube2iam", "hardened-eks-iam-authenticator")
+            or name.startswith("hardened-eks"))
+
+
+def pod_roles(boto3_client):
+    return {r["RoleName"]: r for r in boto3_client("iam").list_roles(PathPrefix="/kube2iam/sandbox/")["Roles"]}
+
+
+# --------------------------------------------------------------------------------------------
+# Calico and kube2iam agree
+# --------------------------------------------------------------------------------------------
+def _render(play, extra_vars=None):
+    out_file = play.tmp / ("render-%s.json" % uuid.uuid4().hex[:6])
+    rc, out = play(RENDER % {"out": out_file}, extra_vars=extra_vars)
+    assert rc == 0, out[-4000:]
+    return json.loads(out_file.read_text())
+
+
+def _assert_consistent(rendered, port):
+    args = rendered["kube2iam_args"]
+    assert "--app-port=%d" % port in args
+    assert "--iptables=true" in args and "--host-interface=eni+" in args and "--host-ip=$(HOST_IP)" in args
+    policies = rendered["policies"]
+
+    tier = [p for p in policies if p["kind"] == "Tier"]
+    assert len(tier) == 1 and tier[0]["spec"]["order"] < 1000  # before kube-admin (1000) and default (1e6)
+    deny = [p for p in policies if p["kind"] == "GlobalNetworkPolicy"]
+    assert len(deny) == 1
+    spec = deny[0]["spec"]
+    assert spec["tier"] == tier[0]["name"] and spec["types"] == ["Egress"]
+    assert spec["egress"][0] == {"action": "Deny", "ipVersion": 4, "destination": {"nets": ["169.254.169.254/32"]}}
+    # nothing is allowed in that tier: the deny, then Pass to the default tier
+    assert [r["action"] for r in spec["egress"]] == ["Deny", "Deny", "Pass"]
+    assert spec["egress"][-1] == {"action": "Pass"}
+
+    for ns in APP_NAMESPACES:
+        k2i = [p for p in policies if p.get("namespace") == ns and p["name"] == "hardened-eks-allow-kube2iam"]
+        assert len(k2i) == 1, ns
+        rules = k2i[0]["spec"]["egress"]
+        assert rules == [{"action": "Allow", "protocol": "TCP",
+                          "destination": {"nets": rendered["node_cidrs"], "ports": [port]}}]
+        assert k2i[0]["labels"]["hardened.eks/kube2iam-port"] == str(port)
+        # no rule of the namespace allows the metadata address itself
+        for p in policies:
+            if p.get("namespace") != ns:
+                continue
+            for r in p["spec"].get("egress") or []:
+                assert "169.254.169.254/32" not in (r.get("destination") or {}).get("nets", []), p["name"]
+    assert rendered["node_cidrs"] == ["10.0.0.0/19", "10.0.32.0/19", "10.0.64.0/19"]
+
+
+def test_calico_and_kube2iam_agree_on_the_port(play, converged):
+    _assert_consistent(_render(play), 8181)
+
+
+def test_one_shared_port_moves_both(play, converged):
+    # The shared variable drives both roles; the preflights read the running cluster, so the
+    # other layer's check is switched off for this render only (nothing is written).
+    rendered = _render(play, {"hardened_eks_kube2iam_port": 8282, "kube2iam_check_calico": False,
+                              "calico_check_kube2iam": False})
+    _assert_consistent(rendered, 8282)
+
+
+def test_calico_refuses_a_port_kube2iam_does_not_use(play, converged, audit):
+    mark = audit.mark()
+    rc, out = play(SITE, extra_vars={"calico_kube2iam_port": 8282}, tags=["calico"])
+    assert rc != 0
+    assert "kube2iam runs with --app-port 8181 but" in out and "calico_kube2iam_port is 8282" in out
+    assert [w["requestURI"] for w in audit.writes(mark) if _ours(w)] == []
+
+
+def test_kube2iam_refuses_a_port_calico_does_not_allow(play, converged, audit, aws_requests):
+    mark, amark = audit.mark(), aws_requests.mark()
+    rc, out = play(SITE, extra_vars={"kube2iam_app_port": 8282}, tags=["kube2iam"])
+    assert rc != 0
+    assert "The Calico baseline allows TCP 8181" in out and "kube2iam_app_port is 8282" in out
+    assert [w["requestURI"] for w in audit.writes(mark) if _ours(w)] == []
+    assert [r for r in aws_requests.mutating(amark) if "kube2iam" in json.dumps(r)] == []
+
+
+# --------------------------------------------------------------------------------------------
+# site.yml: converge, idempotent, check mode quiet
+# --------------------------------------------------------------------------------------------
+def test_site_is_idempotent_and_check_mode_is_quiet(play, converged, audit):
+    rc, out = play(SITE)
+    assert rc == 0, out[-4000:]
+    assert recap(out)["changed"] == 0, changed_tasks(out)
+    mark = audit.mark()
+    rc, out = play(SITE, check=True)
+    assert rc == 0, out[-4000:]
+    assert recap(out)["changed"] == 0, changed_tasks(out)
+    assert [w["requestURI"] for w in audit.writes(mark) if _ours(w)] == []
+
+
+def test_site_result(converged, api, boto3_client):
+    entries = aws_auth(api)
+    assert "system:nodes" in entries[NODE_ROLE_ARN]["groups"]
+    assert entries["arn:aws:iam::123456789012:role/ci-deployer"]["username"] == "ci-deployer:{{SessionName}}"
+    assert not any("system:masters" in e.get("groups", []) for e in entries.values())
+    names = sorted("%s/%s" % (p["metadata"]["namespace"], p["metadata"]["name"])
+                   for p in calico_objects(api, "networkpolicies"))
+    assert "payments/hardened-eks-app-payments-api" in names and len(names) == 3 * 3 + 4
+    assert sorted(pod_roles(boto3_client)) == ["sandbox-analytics-etl", "sandbox-payments-api",
+                                               "sandbox-payments-reconciler", "sandbox-storefront-web"]
+    ds = api["apps"].read_namespaced_daemon_set("kube2iam", "kube-system")
+    assert "--namespace-restrictions=true" in ds.spec.template.spec.containers[0].args
+
+
+# --------------------------------------------------------------------------------------------
+# Removing an entry from the inventory removes what it made
+# --------------------------------------------------------------------------------------------
+def test_removed_application_grant_and_pod_role_are_removed(play, converged, api, boto3_client):
+    calico = _load("calico.yml")
+    iam = _load("iam_authenticator.yml")
+    k2i = _load("kube2iam.yml")
+    fewer = {
+        "calico_applications": [a for a in calico["calico_applications"] if a["name"] != "storefront-cache"],
+        "iam_authenticator_grants": [g for g in iam["iam_authenticator_grants"] if g["name"] != "payments-auditors"],
+        "kube2iam_pod_roles": [r for r in k2i["kube2iam_pod_roles"] if r["name"] != "payments-reconciler"],
+    }
+    kubeconfig = os.path.join(os.environ.get("HARDENED_EKS_SANDBOX", os.path.join(ROOT, ".sandbox")),
+                              "kubeconfigs", "sandbox", "payments-auditors.kubeconfig")
+    try:
+        rc, out = play(SITE, extra_vars=fewer, tags=["iam_authenticator", "calico", "kube2iam"])
+        assert rc == 0, out[-4000:]
+        names = [p["metadata"]["name"] for p in calico_objects(api, "networkpolicies")]
+        assert "hardened-eks-app-storefront-cache" not in names
+        assert "hardened-eks-app-storefront-web" in names
+        entries = aws_auth(api)
+        assert "arn:aws:iam::123456789012:role/payments-auditors" not in entries
+        assert NODE_ROLE_ARN in entries and "arn:aws:iam::123456789012:role/ci-deployer" in entries
+        assert not os.path.exists(kubeconfig)
+        assert "sandbox-payments-reconciler" not in pod_roles(boto3_client)
+        allowed = json.loads(api["core"].read_namespace("payments").metadata.annotations["iam.amazonaws.com/allowed-roles"])
+        assert allowed == ["arn:aws:iam::123456789012:role/kube2iam/sandbox/sandbox-payments-api"]
+        # the payments-auditors group's binding stays: the group is still defined
+        rc, out = play(SITE, extra_vars=fewer, tags=["iam_authenticator", "calico", "kube2iam"])
+        assert rc == 0 and recap(out)["changed"] == 0, changed_tasks(out)
+    finally:
+        rc, out = play(SITE, tags=["iam_authenticator", "calico", "kube2iam"])
+        assert rc == 0, out[-4000:]
+    assert "sandbox-payments-reconciler" in pod_roles(boto3_client)
+    assert os.path.exists(kubeconfig)
+
+
+# --------------------------------------------------------------------------------------------
+# teardown.yml, then site.yml again
+# --------------------------------------------------------------------------------------------
+def test_teardown_then_site_again(play, converged, api, boto3_client):
+    before = aws_auth(api)
+    rc, out = play(TEARDOWN)
+    assert rc == 0, out[-4000:]
+    try:
+        entries = aws_auth(api)
+        assert NODE_ROLE_ARN in entries                       # node role mapping left alone
+        assert entries[NODE_ROLE_ARN] == before[NODE_ROLE_ARN]
+        ours = [a for a in before if a != NODE_ROLE_ARN and a.split("/")[-1] in
+                ("platform-readers", "payments-auditors", "ci-deployer", "analytics-scheduler", "alice")]
+        assert ours and not any(a in entries for a in ours)
+        for plural in ("networkpolicies", "globalnetworkpolicies", "tiers"):
+            assert calico_objects(api, plural) == [], plural
+        sel = "hardened.eks/layer=iam_authenticator"
+        assert api["rbac"].list_cluster_role(label_selector=sel).items == []
+        assert api["rbac"].list_role_binding_for_all_namespaces(label_selector=sel).items == []
+        assert pod_roles(boto3_client) == {}
+        iam = boto3_client("iam")
+        assert "kube2iam-assume-pod-roles" not in iam.list_role_policies(RoleName="hardened-eks-sandbox-node")["PolicyNames"]
+        from kubernetes.client.exceptions import ApiException
+        with pytest.raises(ApiException):
+            api["apps"].read_namespaced_daemon_set("kube2iam", "kube-system")
+        for ns in APP_NAMESPACES:                             # namespaces stay, without annotations
+            meta = api["core"].read_namespace(ns).metadata
+            assert "iam.amazonaws.com/allowed-roles" not in (meta.annotations or {})
+        # a second teardown has nothing left to do
+        rc, out = play(TEARDOWN)
+        assert rc == 0 and recap(out)["changed"] == 0, changed_tasks(out)
+    finally:
+        rc, out = play(SITE)
+        assert rc == 0, out[-4000:]
+    assert recap(out)["changed"] > 0
+    after = aws_auth(api)
+    assert after == before
