@@ -235,3 +235,20 @@ def test_sandbox_inventory_converges_idempotent_and_check_mode_writes_nothing(ru
     assert env["AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG"] == "true"
     assert env["AWS_VPC_ENI_MTU"] == "9001"  # not managed by the role: kept
     assert "MY_NODE_NAME" in env
+
+
+def test_check_mode_on_a_new_cluster_predicts_and_writes_nothing(run_playbook, boto3_client, k8s, uid):
+    """site.yml --check before the cluster exists: ARNs are predicted (caller's account), the KMS
+    key is a placeholder, the aws-node role cannot be built without the cluster's OIDC provider
+    (ignored in check mode only), and nothing is made in moto or changed in the API server."""
+    inventory = os.path.join(ROOT, "inventories", "sandbox")
+    name = "t-fresh-%s" % uid
+    before = cni_versions(k8s)
+    rc, out = run_playbook(SITE_TWO_ROLES, inventory=inventory, check=True, extra_vars={
+        "hardened_eks_cluster_name": name, "hardened_eks_node_role_name": name + "-eks-node"})
+    assert rc == 0, out[-4000:]
+    r = recap(out)
+    assert r["failed"] == 0 and r["changed"] > 0
+    assert "EKS cluster %s does not exist" % name in out  # the one ignored task, and why
+    assert_nothing_made(boto3_client, name)
+    assert cni_versions(k8s) == before
