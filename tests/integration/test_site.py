@@ -323,3 +323,80 @@ def test_teardown_then_site_again(play, converged, api, boto3_client):
     assert recap(out)["changed"] > 0
     after = aws_auth(api)
     assert after == before
+
+
+# --------------------------------------------------------------------------------------------
+# The calico install path, from a mirror of the pinned manifest
+# --------------------------------------------------------------------------------------------
+UPSTREAM_OPERATOR = os.path.join(os.path.dirname(ROOT), "shared", "upstream", "calico-v3.32.1", "tigera-operator.yaml")
+INSTALLATION_CRD = {
+    "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+    "metadata": {"name": "installations.operator.tigera.io"},
+    "spec": {"group": "operator.tigera.io", "scope": "Cluster",
+             "names": {"kind": "Installation", "plural": "installations", "singular": "installation",
+                       "listKind": "InstallationList"},
+             "versions": [{"name": "v1", "served": True, "storage": True,
+                           "schema": {"openAPIV3Schema": {"type": "object",
+                                                          "x-kubernetes-preserve-unknown-fields": True}}}]}}
+REMOVE_OPERATOR = """
+- hosts: eks_clusters
+  gather_facts: false
+  tasks:
+    - name: Delete the Installation
+      kubernetes.core.k8s:
+        state: absent
+        api_version: operator.tigera.io/v1
+        kind: Installation
+        name: default
+        kubeconfig: "{{ hardened_eks_kubeconfig }}"
+    - name: Delete the operator manifest's objects
+      kubernetes.core.k8s:
+        state: absent
+        src: "%(src)s"
+        kubeconfig: "{{ hardened_eks_kubeconfig }}"
+"""
+
+
+@pytest.mark.skipif(not os.path.exists(UPSTREAM_OPERATOR),
+                    reason="../shared/upstream/calico-v3.32.1/tigera-operator.yaml is not there (a user's clone)")
+def test_calico_installs_the_pinned_operator_manifest(play, converged, k8s, api):
+    """The mirror of the official v3.32.1 manifest matches the role's pinned sha256, the
+    operator and an Installation for EKS are applied, a second run changes nothing, and a
+    wrong checksum stops the role before anything is applied. No operator runs in the sandbox,
+    so the test plays its part: it serves the Installation CRD the operator would install."""
+    from kubernetes import client
+    from kubernetes.client.exceptions import ApiException
+    ext = client.ApiextensionsV1Api(k8s)
+    created_crd = False
+    try:
+        ext.create_custom_resource_definition(INSTALLATION_CRD)
+        created_crd = True
+    except ApiException as exc:
+        if exc.status != 409:
+            raise
+    cache = str(play.tmp / "calico-cache")
+    install = {"calico_install": True, "calico_operator_manifest_url": "file://" + UPSTREAM_OPERATOR,
+               "calico_manifest_cache_dir": cache, "calico_wait_timeout": 60}
+    try:
+        bad = dict(install, calico_manifest_cache_dir=cache + "-bad",
+                   calico_operator_manifest_checksum="sha256:" + "0" * 64)
+        rc, out = play(SITE, extra_vars=bad, tags=["calico_install"])
+        assert rc != 0 and "checksum" in out.lower(), out[-3000:]
+        with pytest.raises(ApiException):
+            api["apps"].read_namespaced_deployment("tigera-operator", "tigera-operator")
+
+        rc, out = play(SITE, extra_vars=install, tags=["calico_install"])
+        assert rc == 0, out[-4000:]
+        dep = api["apps"].read_namespaced_deployment("tigera-operator", "tigera-operator")
+        assert dep.spec.template.spec.containers[0].image == "quay.io/tigera/operator:v1.42.3"
+        inst = api["custom"].get_cluster_custom_object("operator.tigera.io", "v1", "installations", "default")
+        assert inst["spec"]["kubernetesProvider"] == "EKS"
+        assert inst["spec"]["cni"] == {"type": "AmazonVPC"}
+        assert inst["spec"]["calicoNetwork"]["bgp"] == "Disabled"
+        rc, out = play(SITE, extra_vars=install, tags=["calico_install"])
+        assert rc == 0 and recap(out)["changed"] == 0, changed_tasks(out)
+    finally:
+        rc, out = play(REMOVE_OPERATOR % {"src": UPSTREAM_OPERATOR})
+        assert rc == 0, out[-3000:]
+        if created_crd:
+            ext.delete_custom_resource_definition("installations.operator.tigera.io")
