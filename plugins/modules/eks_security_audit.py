@@ -121,6 +121,8 @@ options:
         NetworkPolicies) to these namespaces, for example to audit one team's namespaces.
       - By default every namespace is read. C(aws-auth), RBAC bindings, GlobalNetworkPolicies,
         the list of namespaces, the kube2iam DaemonSet and everything in AWS are always read.
+      - The kube2iam checks of C(allowed-roles) annotations and the roles they name are limited to
+        these namespaces too.
     type: list
     elements: str
     default: []
@@ -580,6 +582,9 @@ class Audit(object):
         ns, name = self.p["kube2iam_namespace"], self.p["kube2iam_daemonset"]
         ds = self.k8s.get_or_none(k8s_path("apps/v1", "daemonsets", ns, name))
         namespaces, pods = self.namespaces(), self.pods()
+        if self.p["namespaces"]:  # a scoped audit judges only its own namespaces' annotations
+            namespaces = [n for n in namespaces
+                          if (n.get("metadata") or {}).get("name") in self.p["namespaces"]]
         base = self.p["kube2iam_base_role_arn"] or "arn:%s:iam::%s:role/" % (self.partition(), self.account())
         regexp = str(ac.kube2iam_flags(ds).get("namespace-restriction-format", "")).lower() == "regexp"
         arns = ac.kube2iam_role_names(namespaces, pods, base)
