@@ -123,18 +123,27 @@ class K8sApi(object):
     def host(self):
         return self.api_client.configuration.host
 
-    def request(self, method, path, body=None, query=None):
-        """Send one request; returns the decoded JSON body (or None)."""
+    def request(self, method, path, body=None, query=None, content_type="application/json",
+                retry_connection=False):
+        """Send one request; returns the decoded JSON body (or None).
+
+        Throttling and transient server errors are retried. A dropped connection is retried
+        only when ``retry_connection`` says a repeat is safe (urllib3 already repeats the
+        idempotent methods by itself)."""
         attempt = 0
         while True:
             attempt += 1
             try:
-                return self._send(method, path, body, query)
+                return self._send(method, path, body, query, content_type)
             except K8sApiError as exc:
                 if exc.status not in RETRY_STATUSES or attempt > self.retries:
                     raise
                 delay = self._retry_after(exc) or min(self.max_backoff, self.backoff * (2 ** (attempt - 1)))
                 self._sleep(delay * (0.5 + random.random() / 2))
+            except K8sConnectionError:
+                if not retry_connection or attempt > self.retries:
+                    raise
+                self._sleep(min(self.max_backoff, self.backoff * (2 ** (attempt - 1))) * (0.5 + random.random() / 2))
 
     @staticmethod
     def _retry_after(exc):
@@ -143,13 +152,13 @@ class K8sApi(object):
         except (TypeError, ValueError, AttributeError):
             return None
 
-    def _send(self, method, path, body, query):
+    def _send(self, method, path, body, query, content_type="application/json"):
         self.requests += 1
         query_params = [(k, v) for k, v in (query or {}).items() if v is not None]
         try:
             resp = self.api_client.call_api(
                 path, method, query_params=query_params,
-                header_params={"Accept": "application/json", "Content-Type": "application/json"},
+                header_params={"Accept": "application/json", "Content-Type": content_type},
                 body=body, auth_settings=["BearerToken"], _preload_content=False,
                 _return_http_data_only=True)
         except ApiException as exc:
@@ -183,6 +192,16 @@ class K8sApi(object):
 
     def replace(self, path, body, dry_run=False):
         return self.request("PUT", path, body, {"dryRun": "All" if dry_run else None})
+
+    def json_patch(self, path, operations, dry_run=False):
+        """RFC 6902 JSON patch: the API server applies it to the object as stored when it
+        arrives, so writes to other fields never conflict with it; ``test`` operations make it
+        fail (422) when a value it depends on has changed since it was read. Such a guarded
+        patch is also repeated after a dropped connection: a repeat of one that was applied fails
+        its tests instead of applying twice."""
+        guarded = any(op.get("op") == "test" for op in operations)
+        return self.request("PATCH", path, operations, {"dryRun": "All" if dry_run else None},
+                            content_type="application/json-patch+json", retry_connection=guarded)
 
     def delete(self, path, dry_run=False):
         try:

@@ -22,10 +22,14 @@ description:
     the ConfigMap are kept. Entries are matched by ARN (case-insensitively, as the
     authenticator does). O(roles[].username) and O(roles[].groups) converge to what is given;
     the order of groups does not count as a change.
-  - One read and at most one write per run, whatever the number of entries. The write carries
-    the C(resourceVersion) that was read; when another writer got there first (HTTP 409
-    Conflict) the module reads again and re-applies its change (bounded retries), so
-    concurrent pipelines never lose each other's entries.
+  - One read and at most one write per run, whatever the number of entries. The write is a JSON
+    patch of the keys that change (C(mapRoles), C(mapUsers), C(mapAccounts)), each tested
+    against the value that was read (a key that did not exist yet: the C(resourceVersion)).
+    Writers of other keys, labels or annotations never conflict with it; when another writer
+    changed one of the same keys first, the patch is refused and the module reads again and
+    re-applies its change (bounded retries with jittered backoff), so concurrent pipelines
+    never lose each other's entries. When the answer to an applied write is lost, the repeat is
+    refused instead of applied twice, and the task still reports the change.
   - Guards, all checked before anything is written, and every problem reported in one failure
     that names the option, the item and the reason. Entries that carry C(system:nodes),
     C(system:bootstrappers) or C(system:node-proxier) (node and Fargate roles) are never

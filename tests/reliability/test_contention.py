@@ -89,8 +89,11 @@ def _contend(sandbox, namespace, k8s, run_module, audit, tmp_path, interval):
     assert rewriter_stats["last"] is not None and data["unrelated"] == rewriter_stats["last"]
 
     evs = audit.events(since=m, resource="configmaps", namespace=namespace, name="aws-auth")
-    module_updates = [e for e in evs if e["verb"] == "update"]
-    conflicts = [e for e in module_updates if e["responseStatus"]["code"] == 409]
+    # the modules write with a JSON patch that tests the keys they change: a failed test (422) is
+    # their conflict; the rewriter's merge patches (its own User-Agent) never make them conflict
+    module_updates = [e for e in evs if e["verb"] in ("update", "patch")
+                      and "test-rewriter" not in e.get("userAgent", "")]
+    conflicts = [e for e in module_updates if e["responseStatus"]["code"] in (409, 422)]
     accepted = [e for e in module_updates if e["responseStatus"]["code"] == 200]
     assert len(accepted) == len(ok_writers)  # one accepted write per successful writer, none else
     secs = list(durations.values())
@@ -98,7 +101,7 @@ def _contend(sandbox, namespace, k8s, run_module, audit, tmp_path, interval):
     figures = {
         "writers": WRITERS, "writers_ok": len(ok_writers), "entries": total, "wall_s": round(elapsed, 1),
         "run_s_median": round(statistics.median(secs), 1), "run_s_p95": round(percentile(secs, 0.95), 1),
-        "run_s_max": round(max(secs), 1), "conflicts_409": len(conflicts),
+        "run_s_max": round(max(secs), 1), "conflicts": len(conflicts),
         "rewriter_writes": rewriter_stats["writes"],
         "rewriter_writes_per_s": round(rewriter_stats["writes"] / max(rewriter_stats["seconds"], 0.001), 1),
         "rewriter_errors": rewriter_stats["errors"],
@@ -124,17 +127,12 @@ def test_aws_auth_twenty_writers_and_a_paced_rewriter_lose_nothing(
 
 
 @pytest.mark.timeout(240)
-@pytest.mark.xfail(strict=True, reason=(
-    "known issue: aws_auth_mapping (aws_auth.ensure_aws_auth -> _k8s.optimistic_update) gives up after 21 "
-    "whole-object PUT conflicts; a rewriter of an unrelated key running flat out makes about half of 20 writers "
-    "fail cleanly (nothing lost). Suggested fix: write only the managed keys with a JSON patch that tests their "
-    "read values, so unrelated writes never conflict"))
 def test_aws_auth_twenty_writers_and_a_hot_rewriter_lose_nothing(
         sandbox, namespace, k8s, run_module, audit, tmp_path, record_property):
     """The rewriter writes as fast as the API server takes it (no pause). Nothing may be lost or
     half-written whatever happens (checked in _contend); and every writer should still land its
     entries: a bounded number of conflict retries is not enough while another writer keeps
-    going, a time budget with growing backoff is."""
+    going unless the writes never conflict with it: they patch only the keys they change."""
     results, figures = _contend(sandbox, namespace, k8s, run_module, audit, tmp_path, 0.0)
     _record(record_property, "contention_hot", figures)
     failed = [r for r in results if r.get("failed")]

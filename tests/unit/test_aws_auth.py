@@ -492,6 +492,7 @@ class FakeApi(object):
         self.conflicts = conflicts
         self.on_conflict = on_conflict
         self.rv = 1
+        self.lose_answer = False
 
     def get_or_none(self, path):
         self.calls.append(("GET", path))
@@ -521,6 +522,32 @@ class FakeApi(object):
         return copy.deepcopy(self.obj)
 
 
+    def json_patch(self, path, operations, dry_run=False):
+        """RFC 6902 as the API server applies it (test failure: 422), on /data and /metadata."""
+        self.calls.append(("PATCH", path))
+        self._conflict()
+        obj = copy.deepcopy(self.obj)
+        for op in operations:
+            parts = [p.replace("~1", "/").replace("~0", "~") for p in op["path"].split("/")[1:]]
+            parent = obj
+            for part in parts[:-1]:
+                parent = parent[part]
+            last = parts[-1]
+            if op["op"] == "test" and parent.get(last) != op["value"]:
+                raise K8sApiError(422, "Unprocessable Entity", {"message": "testing value %s failed" % op["path"]})
+            if op["op"] in ("add", "replace"):
+                parent[last] = copy.deepcopy(op["value"])
+            elif op["op"] == "remove":
+                del parent[last]
+        self.rv += 1
+        obj["metadata"]["resourceVersion"] = str(self.rv)
+        self.obj = obj
+        if self.lose_answer:
+            self.lose_answer = False  # applied; the retry of the lost answer finds its tests failing
+            raise K8sApiError(422, "Unprocessable Entity", {"message": "testing value failed"})
+        return copy.deepcopy(self.obj)
+
+
 def _cm(data):
     return {"apiVersion": "v1", "kind": "ConfigMap",
             "metadata": {"name": "aws-auth", "namespace": "kube-system", "resourceVersion": "1"}, "data": data}
@@ -533,7 +560,7 @@ def test_ensure_one_get_one_put_and_check_mode_writes_nothing():
     assert changed and [c[0] for c in api.calls] == ["GET"]
     api.calls = []
     changed, predicted = ensure_aws_auth(api, "kube-system", "aws-auth", req)
-    assert changed and [c[0] for c in api.calls] == ["GET", "PUT"]
+    assert changed and [c[0] for c in api.calls] == ["GET", "PATCH"]
     assert predicted == predicted_check
     api.calls = []
     changed, _p = ensure_aws_auth(api, "kube-system", "aws-auth", req)
@@ -557,10 +584,18 @@ def test_ensure_reapplies_on_conflict_keeping_the_other_writer():
         api.obj["data"]["mapRoles"] = text
         api.obj["metadata"]["resourceVersion"] = "77"
 
-    api = FakeApi(_cm({"mapRoles": NODE_TEXT}), conflicts=1, on_conflict=other_writer)
+    api = FakeApi(_cm({"mapRoles": NODE_TEXT}))
+    real_patch = api.json_patch
+
+    def patch_after_other_writer(path, operations, dry_run=False):
+        if len(api.calls) == 1:
+            other_writer(api)
+        return real_patch(path, operations, dry_run)
+    api.json_patch = patch_after_other_writer
     changed, predicted = ensure_aws_auth(api, "kube-system", "aws-auth", validate_params({"roles": [role("mine")]}),
-                                         retries=3)
-    assert changed and [c[0] for c in api.calls] == ["GET", "PUT", "GET", "PUT"]
+                                         retries=3, sleep=lambda s: None)
+    # the test of mapRoles' read value fails (422); one re-read serves as the next attempt's read
+    assert changed and [c[0] for c in api.calls] == ["GET", "PATCH", "GET", "PATCH"]
     arns = [e["rolearn"] for e in yaml.safe_load(api.obj["data"]["mapRoles"])]
     assert arns == [NODE, "arn:aws:iam::123456789012:role/other", "arn:aws:iam::123456789012:role/mine"]
     assert predicted["added"] == ["arn:aws:iam::123456789012:role/mine"]
@@ -574,3 +609,82 @@ def test_ensure_parse_or_guard_error_writes_nothing():
     with pytest.raises(AwsAuthGuardError):
         ensure_aws_auth(api, "kube-system", "aws-auth", validate_params({"roles": [{"arn": NODE}], "state": "absent"}))
     assert [c[0] for c in api.calls] == ["GET"]
+
+
+def test_ensure_patch_tests_only_the_keys_it_writes():
+    """Another writer changing other keys, labels or annotations between our read and our write
+    does not conflict: the patch tests and writes mapRoles only, the rest stays theirs."""
+    api = FakeApi(_cm({"mapRoles": NODE_TEXT, "other": "1"}))
+    real_patch = api.json_patch
+
+    def patch_after_other_writer(path, operations, dry_run=False):
+        api.obj["data"]["other"] = "2"
+        api.obj["metadata"]["annotations"] = {"a": "b"}
+        api.obj["metadata"]["resourceVersion"] = "50"
+        assert [o["op"] for o in operations] == ["test", "replace"]
+        assert {o["path"] for o in operations} == {"/data/mapRoles"}
+        return real_patch(path, operations, dry_run)
+    api.json_patch = patch_after_other_writer
+    changed, _p = ensure_aws_auth(api, "kube-system", "aws-auth", validate_params({"roles": [role("mine")]}))
+    assert changed and [c[0] for c in api.calls] == ["GET", "PATCH"]
+    assert api.obj["data"]["other"] == "2" and api.obj["metadata"]["annotations"] == {"a": "b"}
+    assert "role/mine" in api.obj["data"]["mapRoles"]
+
+
+def test_ensure_new_key_is_tested_as_missing():
+    """A key that did not exist is tested against null (missing): another writer that created it
+    first makes the patch fail, and the re-planned patch keeps their entries."""
+    api = FakeApi(_cm({"mapRoles": NODE_TEXT}))
+    real_patch = api.json_patch
+
+    def patch_after_other_writer(path, operations, dry_run=False):
+        if len(api.calls) == 1:
+            api.obj["data"]["mapUsers"] = "- userarn: arn:aws:iam::123456789012:user/theirs\n  username: t\n"
+            api.obj["metadata"]["resourceVersion"] = "60"
+        return real_patch(path, operations, dry_run)
+    api.json_patch = patch_after_other_writer
+    req = validate_params({"users": [{"arn": "arn:aws:iam::123456789012:user/mine", "username": "m"}]})
+    changed, predicted = ensure_aws_auth(api, "kube-system", "aws-auth", req, sleep=lambda s: None)
+    assert changed and [c[0] for c in api.calls] == ["GET", "PATCH", "GET", "PATCH"]
+    users = [e["userarn"] for e in yaml.safe_load(api.obj["data"]["mapUsers"])]
+    assert users == ["arn:aws:iam::123456789012:user/theirs", "arn:aws:iam::123456789012:user/mine"]
+    assert predicted["added"] == ["arn:aws:iam::123456789012:user/mine"]
+
+
+def test_ensure_lost_answer_of_an_applied_patch_reports_the_change():
+    """The patch is applied but its answer is lost; the retried patch's tests fail (422). The
+    re-read shows exactly this run's planned data: reported as changed, with what was added."""
+    api = FakeApi(_cm({"mapRoles": NODE_TEXT}))
+    api.lose_answer = True
+    changed, predicted = ensure_aws_auth(api, "kube-system", "aws-auth", validate_params({"roles": [role("mine")]}),
+                                         sleep=lambda s: None)
+    assert changed and predicted["added"] == ["arn:aws:iam::123456789012:role/mine"]
+    assert [c[0] for c in api.calls] == ["GET", "PATCH", "GET"]
+    assert api.obj["data"]["mapRoles"].count("role/mine") == 1
+
+
+def test_ensure_unrelated_422_is_raised_not_retried():
+    api = FakeApi(_cm({"mapRoles": NODE_TEXT}))
+
+    def invalid(path, operations, dry_run=False):
+        api.calls.append(("PATCH", path))
+        raise K8sApiError(422, "Unprocessable Entity", {"message": "data too long"})
+    api.json_patch = invalid
+    with pytest.raises(K8sApiError):
+        ensure_aws_auth(api, "kube-system", "aws-auth", validate_params({"roles": [role("mine")]}))
+    assert [c[0] for c in api.calls] == ["GET", "PATCH", "GET"]
+
+
+def test_patch_operations_pointer_escaping_and_removal():
+    from ansible_collections.hardened.eks.plugins.module_utils.aws_auth import patch_operations
+    cur = {"metadata": {"resourceVersion": "9"}, "data": {"a/b~c": "1", "gone": "x"}}
+    ops = patch_operations(cur, {"a/b~c": "2"})
+    assert ops == [{"op": "test", "path": "/data/a~1b~0c", "value": "1"},
+                   {"op": "test", "path": "/data/gone", "value": "x"},
+                   {"op": "replace", "path": "/data/a~1b~0c", "value": "2"},
+                   {"op": "remove", "path": "/data/gone"}]
+    assert patch_operations(cur, {"a/b~c": "1", "gone": "x", "new": "n"}) == [
+        {"op": "test", "path": "/data/new", "value": None}, {"op": "add", "path": "/data/new", "value": "n"}]
+    assert patch_operations({"metadata": {"resourceVersion": "9"}}, {"k": "v"}) == [
+        {"op": "test", "path": "/metadata/resourceVersion", "value": "9"},
+        {"op": "add", "path": "/data", "value": {"k": "v"}}]

@@ -18,7 +18,7 @@ class ScriptedApi(K8sApi):
     def _nosleep(self, seconds):
         self.slept.append(seconds)
 
-    def _send(self, method, path, body, query):
+    def _send(self, method, path, body, query, content_type="application/json"):
         self.requests += 1
         self.sent.append((method, path))
         item = self.script.pop(0)
@@ -68,7 +68,7 @@ def test_dry_run_is_passed_as_query():
     seen = {}
 
     class Api(ScriptedApi):
-        def _send(self, method, path, body, query):
+        def _send(self, method, path, body, query, content_type="application/json"):
             seen.update(query or {})
             return {}
     Api([]).create("/x", {}, dry_run=True)
