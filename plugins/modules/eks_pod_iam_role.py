@@ -267,6 +267,9 @@ annotations:
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible.module_utils import basic as _basic
+
+from ansible_collections.hardened.eks.plugins.module_utils import argspec_guard
 from ansible_collections.hardened.eks.plugins.module_utils.iam_role_edge import aws_client
 from ansible_collections.hardened.eks.plugins.module_utils.iam_role_edge import call
 from ansible_collections.hardened.eks.plugins.module_utils.iam_role_edge import ensure_role_absent
@@ -309,8 +312,13 @@ def main():
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
-                              required_if=[("state", "present", ["trust"])])
+    # a bool/number/list where a dict of sub-options belongs would crash ansible-core's own
+    # validation (TypeError): such options are let through as raw for a clean failure here
+    shape_problems = argspec_guard.non_mapping_suboptions(_basic._load_params() or {}, argument_spec)
+    module = AnsibleAWSModule(argument_spec=argspec_guard.relaxed_spec(argument_spec, shape_problems),
+                              supports_check_mode=True, required_if=[("state", "present", ["trust"])])
+    if shape_problems:
+        module.fail_json(msg=argspec_guard.message(shape_problems))
     trust_doc = None
     try:
         desired = validate_params(module.params)

@@ -143,11 +143,12 @@ def test_eks_pod_iam_role_invalid_input_sends_nothing(private_moto, run_module, 
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.xfail(strict=True, reason=(
-    "ansible-core 2.19.14: a `type: dict` option with `options` given a bool or a number crashes "
-    "AnsibleModule before the module runs (TypeError in module_utils/common/parameters.py set_fallbacks); "
-    "eks_pod_iam_role's `trust` (and trust.kube2iam/irsa/pod_identity) is such an option"))
-@pytest.mark.parametrize("trust", [False, 5])
+@pytest.mark.parametrize("trust", [False, 5, [1], {"kube2iam": True}, {"irsa": 3.5, "pod_identity": []}])
 def test_eks_pod_iam_role_trust_of_the_wrong_type_fails_cleanly(private_moto, run_module, trust):
+    """ansible-core 2.19.14 itself crashes (TypeError in set_fallbacks) on a bool/number/list where
+    a dict with sub-options belongs; the module guards its raw arguments (argspec_guard)."""
+    m = private_moto.requests.mark()
     res = run_module("eks_pod_iam_role", {"name": "p", "trust": trust}, env=private_moto.env())
     _clean_failure(res)
+    assert "must be a dictionary" in res["msg"] and "trust" in res["msg"], res["msg"]
+    assert private_moto.requests.since(m) == []
