@@ -18,8 +18,8 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.hardened.eks.plugins.module_utils.aws_edge import call
 from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import TrustError
 from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import diff_view
 from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import plan_role
@@ -27,19 +27,6 @@ from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import plan
 from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import provider_arn_for_cluster
 from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import role_arn
 from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import role_view
-
-
-def aws_client(module, service):
-    """A client whose calls retry throttling and transient errors with jittered backoff when
-    called with ``aws_retry=True``."""
-    return module.client(service, retry_decorator=AWSRetry.jittered_backoff())
-
-
-def call(client, operation, what, **params):
-    try:
-        return getattr(client, operation)(aws_retry=True, **params)
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        raise AnsibleAWSError(message="Failed to %s" % what, exception=e)
 
 
 def _error_code(error):

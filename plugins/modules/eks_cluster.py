@@ -313,7 +313,6 @@ updates:
   sample: [tags, logging, endpoint]
 """
 
-import time
 
 try:
     import botocore
@@ -325,6 +324,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.hardened.eks.plugins.module_utils.aws_edge import Clock
+from ansible_collections.hardened.eks.plugins.module_utils.aws_edge import call as _call
 from ansible_collections.hardened.eks.plugins.module_utils.eks import EksError
 from ansible_collections.hardened.eks.plugins.module_utils.eks import EksTimeout
 from ansible_collections.hardened.eks.plugins.module_utils.eks import cluster_settings
@@ -336,21 +337,6 @@ from ansible_collections.hardened.eks.plugins.module_utils.eks import plan_oidc_
 from ansible_collections.hardened.eks.plugins.module_utils.eks import poll_until
 from ansible_collections.hardened.eks.plugins.module_utils.eks import update_finished
 from ansible_collections.hardened.eks.plugins.module_utils.eks import validate_cluster_params
-
-
-class Clock(object):
-    """Time source for waits (tests replace it to run without sleeping)."""
-
-    def __init__(self, sleep=time.sleep, now=time.monotonic):
-        self.sleep = sleep
-        self.now = now
-
-
-def _call(client, operation, what, **params):
-    try:
-        return getattr(client, operation)(aws_retry=True, **params)
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
-        raise AnsibleAWSError(message="Failed to %s" % what, exception=e)
 
 
 def _unsupported(e):
