@@ -274,17 +274,20 @@ def _kill_run(indep, playbook, tmp_path, matches, label, tags):
                                               "error": failed_task_message(out)[:600]}
     print("\n[reliability] kube-apiserver SIGKILLed at %s; the run ended rc=%d:\n%s"
           % (killer.fired, rc, failed_task_message(out)[:800]))
-    assert killer.fired, "the run never reached the kill point"
-    assert rc != 0
-    assert TRACEBACK not in out and "MODULE FAILURE" not in out, out[-4000:]
-    assert re.search(r"cannot reach the Kubernetes API server", failed_task_message(out)), failed_task_message(out)
-    indep.up()
+    try:
+        assert killer.fired, "the run never reached the kill point"
+        assert rc != 0
+        assert TRACEBACK not in out and "MODULE FAILURE" not in out, out[-4000:]
+        assert re.search(r"cannot reach the Kubernetes API server", failed_task_message(out)), \
+            failed_task_message(out)
+    finally:
+        indep.up()  # whatever happened, the later scenarios get their API server back
     return out
 
 
 def _aws_auth_write(method, path):
-    return method in ("PUT", "POST") and path.split("?")[0].endswith("/namespaces/kube-system/configmaps/aws-auth") \
-        or (method == "POST" and path.split("?")[0].endswith("/namespaces/kube-system/configmaps"))
+    # aws-auth exists (EKS seeds it): aws_auth_mapping's write is a JSON patch of the ConfigMap
+    return method in ("PUT", "PATCH") and path.split("?")[0].endswith("/namespaces/kube-system/configmaps/aws-auth")
 
 
 _aws_auth_write.after = 0
