@@ -24,7 +24,7 @@ description:
     the order of groups does not count as a change.
   - One read and at most one write per run, whatever the number of entries. The write is a JSON
     patch of the keys that change (C(mapRoles), C(mapUsers), C(mapAccounts)), each tested
-    against the value that was read (a key that did not exist yet: the C(resourceVersion)).
+    against the value that was read (a key that did not exist yet is tested to be still missing).
     Writers of other keys, labels or annotations never conflict with it; when another writer
     changed one of the same keys first, the patch is refused and the module reads again and
     re-applies its change (bounded retries with jittered backoff), so concurrent pipelines

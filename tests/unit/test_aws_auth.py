@@ -512,16 +512,6 @@ class FakeApi(object):
         self.obj.setdefault("metadata", {})["resourceVersion"] = str(self.rv)
         return copy.deepcopy(self.obj)
 
-    def replace(self, path, body, dry_run=False):
-        self.calls.append(("PUT", path))
-        assert body["metadata"]["resourceVersion"] == self.obj["metadata"]["resourceVersion"]
-        self._conflict()
-        self.rv += 1
-        self.obj = copy.deepcopy(body)
-        self.obj["metadata"]["resourceVersion"] = str(self.rv)
-        return copy.deepcopy(self.obj)
-
-
     def json_patch(self, path, operations, dry_run=False):
         """RFC 6902 as the API server applies it (test failure: 422), on /data and /metadata."""
         self.calls.append(("PATCH", path))
