@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 ENV := source .sandbox/env
-ROLES_WITH_MOLECULE = $(sort $(dir $(wildcard roles/*/molecule/default/molecule.yml)))
+ROLES_WITH_MOLECULE = $(sort $(patsubst %/molecule/default/molecule.yml,%,$(wildcard roles/*/molecule/default/molecule.yml)))
 
 .PHONY: help venv sandbox sandbox-down unit integration reliability sanity lint molecule test demo bench clean
 
