@@ -138,12 +138,16 @@ class K8sApi(object):
             except K8sApiError as exc:
                 if exc.status not in RETRY_STATUSES or attempt > self.retries:
                     raise
-                delay = self._retry_after(exc) or min(self.max_backoff, self.backoff * (2 ** (attempt - 1)))
-                self._sleep(delay * (0.5 + random.random() / 2))
+                self._pause(attempt, self._retry_after(exc))
             except K8sConnectionError:
                 if not retry_connection or attempt > self.retries:
                     raise
-                self._sleep(min(self.max_backoff, self.backoff * (2 ** (attempt - 1))) * (0.5 + random.random() / 2))
+                self._pause(attempt)
+
+    def _pause(self, attempt, delay=None):
+        """Exponential backoff (or the server's ``retryAfterSeconds``), with jitter."""
+        delay = delay or min(self.max_backoff, self.backoff * (2 ** (attempt - 1)))
+        self._sleep(delay * (0.5 + random.random() / 2))
 
     @staticmethod
     def _retry_after(exc):
@@ -217,31 +221,9 @@ def _short(exc):
     return text.rsplit("Caused by ", maxsplit=1)[-1].strip("()") if "Caused by" in text else text
 
 
-def optimistic_update(read, mutate, write, retries=8, sleep=time.sleep):
-    """Read-modify-write with the read ``resourceVersion``; on 409 re-read and re-apply.
-
-    ``read()`` returns the current object (or None); ``mutate(obj)`` returns
-    ``(changed, new_obj, info)`` without side effects; ``write(obj_or_none, new_obj)`` writes
-    new_obj (create when the first argument is None, else replace carrying its
-    resourceVersion). Returns ``(changed, before, after, info)``.
-    """
-    attempt = 0
-    while True:
-        attempt += 1
-        current = read()
-        changed, desired, info = mutate(copy.deepcopy(current))
-        if not changed:
-            return False, current, current, info
-        try:
-            written = write(current, desired)
-            return True, current, written if written is not None else desired, info
-        except K8sApiError as exc:
-            if exc.status not in (409,) or attempt > retries:
-                if exc.status == 409:
-                    raise ConflictRetriesExceeded(
-                        "gave up after %d conflicting concurrent updates: %s" % (attempt, exc))
-                raise
-            sleep(min(1.0, 0.02 * (2 ** attempt)) * random.random())
+def conflict_pause(attempt, sleep=None):
+    """The jittered, growing pause (at most 1 s) before re-reading after a conflicting write."""
+    (sleep or time.sleep)(min(1.0, 0.02 * (2 ** min(attempt, 6))) * random.random())
 
 
 def k8s_path(api_version, plural, namespace=None, name=None):

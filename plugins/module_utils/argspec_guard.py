@@ -23,8 +23,8 @@ _ACCEPTED = (dict, str, type(None))  # a str is parsed by ansible-core (JSON or 
 def _given(params, name, spec):
     for key in [name] + list(spec.get("aliases") or []):
         if isinstance(params, dict) and key in params:
-            return True, key, params[key]
-    return False, None, None
+            return True, params[key]
+    return False, None
 
 
 def non_mapping_suboptions(params, argument_spec, prefix=""):
@@ -34,7 +34,7 @@ def non_mapping_suboptions(params, argument_spec, prefix=""):
     for name, spec in sorted(argument_spec.items()):
         if not spec.get("options") or spec.get("type", "str") != "dict":
             continue
-        found, _key, value = _given(params, name, spec)
+        found, value = _given(params, name, spec)
         if not found:
             continue
         path = prefix + name

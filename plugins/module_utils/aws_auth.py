@@ -741,6 +741,10 @@ def _pointer(key):
     return "/data/" + key.replace("~", "~0").replace("/", "~1")
 
 
+def _key_of(pointer):
+    return pointer[len("/data/"):].replace("~1", "/").replace("~0", "~")
+
+
 def patch_operations(current, new_data):
     """JSON patch (RFC 6902) from ``current`` (the ConfigMap as read) to ``new_data``. Pure.
 
@@ -779,8 +783,7 @@ def _tested_values_changed(operations, current):
         if op["path"] == "/metadata/resourceVersion":
             now = ((current or {}).get("metadata") or {}).get("resourceVersion")
         else:
-            key = op["path"][len("/data/"):].replace("~1", "/").replace("~0", "~")
-            now = ((current or {}).get("data") or {}).get(key)
+            now = ((current or {}).get("data") or {}).get(_key_of(op["path"]))
         if now != op["value"]:
             return True
     return False
@@ -799,12 +802,9 @@ def ensure_aws_auth(api, namespace, name, request, check_mode=False, create=True
     already applied, the re-read shows this run's planned data: that is reported as this run's
     change, not as "nothing to do".
     """
-    import random
-    import time
     from ansible_collections.hardened.eks.plugins.module_utils._k8s import (
-        K8sApiError, ConflictRetriesExceeded, k8s_path)
+        K8sApiError, ConflictRetriesExceeded, conflict_pause, k8s_path)
 
-    sleep = sleep or time.sleep
     path = k8s_path("v1", "configmaps", namespace, name)
     attempted = None  # (planned data, plan) of a write whose outcome is unknown
     reread = None
@@ -848,4 +848,4 @@ def ensure_aws_auth(api, namespace, name, request, check_mode=False, create=True
                     % (attempt, namespace, name, exc))
             changed_keys = dict((k, v) for k, v in plan["data"].items() if data.get(k) != v)
             attempted = (changed_keys, plan)
-            sleep(min(1.0, 0.02 * (2 ** min(attempt, 6))) * random.random())
+            conflict_pause(attempt, sleep)

@@ -22,10 +22,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
-import random
-import time
 
-from ansible_collections.hardened.eks.plugins.module_utils._k8s import K8sApiError, K8sError, k8s_path
+from ansible_collections.hardened.eks.plugins.module_utils._k8s import K8sApiError, K8sError, conflict_pause, k8s_path
 from ansible_collections.hardened.eks.plugins.module_utils.calico_validate import (
     CALICO_LABEL_PREFIX,
     CalicoValidationError,
@@ -43,12 +41,8 @@ API_V3 = "projectcalico.org/v3"
 API_V1 = "crd.projectcalico.org/v1"
 API_CHOICES = ("auto", API_V3, API_V1)
 # 409 Conflicts are re-read and re-applied this many times, with a jittered, growing pause
-# (as _k8s.optimistic_update does): many writers of one object (a shared NetworkSet) all land.
+# (_k8s.conflict_pause): many writers of one object (a shared NetworkSet) all land.
 CONFLICT_RETRIES = 10
-
-
-def _conflict_pause(attempt, sleep=None):
-    (sleep or time.sleep)(min(1.0, 0.02 * (2 ** attempt)) * random.random())
 
 
 class CalicoApplyError(K8sError):
@@ -371,7 +365,7 @@ def _write(api, api_version, d, current, body, dry_run, purge_labels):
         except K8sApiError as exc:
             if exc.status != 409:
                 raise
-        _conflict_pause(attempt)
+        conflict_pause(attempt)
         current = api.get_or_none(kind_path(api_version, d.kind, d.namespace, d.name))
         body = build_object(api_version, d, current, purge_labels)
         if current is not None and not differs(d.kind, current, body):
@@ -405,7 +399,7 @@ def _delete(api, api_version, kind, obj, reason, dry_run, purge_reqs, wanted):
                 return None
             if exc.status != 409:
                 raise
-        _conflict_pause(attempt)
+        conflict_pause(attempt)
         obj = api.get_or_none(path)
         if obj is None:
             return None

@@ -153,7 +153,6 @@ tags:
   type: dict
 """
 
-
 try:
     import botocore
 except ImportError:
@@ -162,9 +161,9 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.hardened.eks.plugins.module_utils.aws_edge import Clock
+from ansible_collections.hardened.eks.plugins.module_utils.aws_edge import aws_client
 from ansible_collections.hardened.eks.plugins.module_utils.aws_edge import call as _call
 from ansible_collections.hardened.eks.plugins.module_utils.eks import EksError
 from ansible_collections.hardened.eks.plugins.module_utils.eks import addon_diff_view
@@ -288,7 +287,7 @@ def main():
     except EksError as e:
         module.fail_json(msg=str(e), problems=e.problems)
 
-    client = module.client("eks", retry_decorator=AWSRetry.jittered_backoff())
+    client = aws_client(module, "eks")
     clock = Clock()
     warnings = []
     p = module.params

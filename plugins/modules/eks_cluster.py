@@ -313,7 +313,6 @@ updates:
   sample: [tags, logging, endpoint]
 """
 
-
 try:
     import botocore
 except ImportError:
@@ -322,9 +321,9 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.hardened.eks.plugins.module_utils.aws_edge import Clock
+from ansible_collections.hardened.eks.plugins.module_utils.aws_edge import aws_client
 from ansible_collections.hardened.eks.plugins.module_utils.aws_edge import call as _call
 from ansible_collections.hardened.eks.plugins.module_utils.eks import EksError
 from ansible_collections.hardened.eks.plugins.module_utils.eks import EksTimeout
@@ -566,9 +565,8 @@ def main():
     except EksError as e:
         module.fail_json(msg=str(e), problems=e.problems)
 
-    retry = AWSRetry.jittered_backoff()
-    client = module.client("eks", retry_decorator=retry)
-    iam = module.client("iam", retry_decorator=retry)
+    client = aws_client(module, "eks")
+    iam = aws_client(module, "iam")
     clock = Clock()
     params = module.params
     try:

@@ -678,3 +678,15 @@ def test_patch_operations_pointer_escaping_and_removal():
     assert patch_operations({"metadata": {"resourceVersion": "9"}}, {"k": "v"}) == [
         {"op": "test", "path": "/metadata/resourceVersion", "value": "9"},
         {"op": "add", "path": "/data", "value": {"k": "v"}}]
+
+
+def test_ensure_gives_up_after_bounded_conflicts_writing_nothing():
+    from ansible_collections.hardened.eks.plugins.module_utils._k8s import ConflictRetriesExceeded
+    api = FakeApi(None, conflicts=100)  # every create races another writer
+    pauses = []
+    with pytest.raises(ConflictRetriesExceeded) as exc:
+        ensure_aws_auth(api, "kube-system", "aws-auth", validate_params({"roles": [role("mine")]}),
+                        retries=3, sleep=pauses.append)
+    assert "gave up after 4 conflicting concurrent updates of kube-system/aws-auth" in str(exc.value)
+    assert [c[0] for c in api.calls] == ["GET", "POST"] * 4 and len(pauses) == 3
+    assert api.obj is None

@@ -451,9 +451,9 @@ def test_tier_with_policies_cannot_be_deleted():
 
 
 def test_many_conflicting_writers_still_land_and_endless_conflicts_give_up(monkeypatch):
-    from ansible_collections.hardened.eks.plugins.module_utils import calico_objects
+    from ansible_collections.hardened.eks.plugins.module_utils import _k8s, calico_objects
     pauses = []
-    monkeypatch.setattr(calico_objects.time, "sleep", pauses.append)
+    monkeypatch.setattr(_k8s.time, "sleep", pauses.append)  # conflict_pause's clock
     api = FakeApi()
     run(api, [pol("web")])
     key = (API_V1, "networkpolicies", "app", "web")

@@ -3,7 +3,7 @@ import pytest
 
 from ansible_collections.hardened.eks.plugins.module_utils import _k8s
 from ansible_collections.hardened.eks.plugins.module_utils._k8s import (
-    ConflictRetriesExceeded, K8sApi, K8sApiError, k8s_path, optimistic_update)
+    K8sApi, K8sApiError, conflict_pause, k8s_path)
 
 
 class ScriptedApi(K8sApi):
@@ -75,43 +75,12 @@ def test_dry_run_is_passed_as_query():
     assert seen == {"dryRun": "All"}
 
 
-def test_optimistic_update_reapplies_on_conflict():
-    store = {"rv": 1, "items": ["a"]}
-    conflicts = [True, True, False]
-
-    def read():
-        return {"rv": store["rv"], "items": list(store["items"])}
-
-    def mutate(obj):
-        obj["items"].append("mine")
-        return True, obj, None
-
-    def write(current, new):
-        if conflicts.pop(0):
-            store["items"].append("theirs")  # someone else wrote in between
-            store["rv"] += 1
-            raise K8sApiError(409, "Conflict")
-        assert current["rv"] == store["rv"]
-        store["items"] = new["items"]
-        return new
-
-    changed, before, after, _info = optimistic_update(read, mutate, write, sleep=lambda s: None)
-    assert changed
-    assert store["items"] == ["a", "theirs", "theirs", "mine"]
-
-
-def test_optimistic_update_gives_up_after_bounded_conflicts():
-    def write(current, new):
-        raise K8sApiError(409, "Conflict")
-    with pytest.raises(ConflictRetriesExceeded):
-        optimistic_update(lambda: {}, lambda o: (True, o, None), write, retries=3, sleep=lambda s: None)
-
-
-def test_optimistic_update_no_change_writes_nothing():
-    def write(current, new):
-        raise AssertionError("must not write")
-    changed, before, after, info = optimistic_update(lambda: {"a": 1}, lambda o: (False, o, "same"), write)
-    assert not changed and before == after == {"a": 1} and info == "same"
+def test_conflict_pause_grows_with_jitter_and_stays_under_a_second():
+    pauses = []
+    for attempt in (1, 3, 6, 50):
+        conflict_pause(attempt, pauses.append)
+    assert all(0 <= p <= 1.0 for p in pauses)
+    assert pauses[0] <= 0.04 and pauses[1] <= 0.16
 
 
 def test_k8s_path():
