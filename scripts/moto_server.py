@@ -12,6 +12,7 @@ Fault injection (reliability tests): the faults file holds a JSON list of rules
 each matching call consumes one count and is answered with that AWS error instead of reaching moto.
 """
 import argparse
+import datetime
 import io
 import json
 import os
@@ -21,9 +22,13 @@ import time
 import uuid
 from urllib.parse import parse_qs
 
-from werkzeug.serving import run_simple
+from werkzeug.serving import make_server
 
+from moto.iam.models import iam_backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from moto.sts.models import sts_backends
+
+import sts_presigned
 
 _CRED_RE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/")
 
@@ -101,6 +106,8 @@ class RecordingMiddleware(object):
         path = environ.get("PATH_INFO", "")
         if path.startswith("/moto-api"):
             return self.app(environ, start_response)
+        if sts_presigned.is_presigned_caller_identity(environ):
+            return self._presigned_sts(environ, start_response)
         service, action, json_protocol = self._describe(environ)
         record = {"t": time.time(), "service": service, "action": action,
                   "method": environ.get("REQUEST_METHOD"), "path": path}
@@ -133,16 +140,64 @@ class RecordingMiddleware(object):
         return result
 
 
+    def _presigned_sts(self, environ, start_response):
+        record = {"t": time.time(), "service": "sts", "action": "GetCallerIdentity", "method": "GET",
+                  "path": environ.get("PATH_INFO", ""), "presigned": True}
+        fault = self._fault("sts", "GetCallerIdentity")
+        if fault:
+            status, ctype, body = int(fault.get("status", 400)), "text/xml", "<Error>%s</Error>" % fault.get("error")
+        else:
+            status, ctype, body = sts_presigned.answer(environ, credentials_of)
+        record["status"] = status
+        self._log(record)
+        data = body.encode("utf-8")
+        start_response("%d %s" % (status, "OK" if status == 200 else "Error"),
+                       [("Content-Type", ctype), ("Content-Length", str(len(data)))])
+        return [data]
+
+
+def credentials_of(access_key_id):
+    """(secret, session token, identity) of an access key moto issued, or None (sts_presigned)."""
+    for account_id in list(sts_backends.keys()):
+        for backend in list(sts_backends[account_id].values()):
+            for role in backend.assumed_roles:
+                if role.access_key_id == access_key_id:
+                    if role.expiration < datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None):
+                        return None
+                    return role.secret_access_key, role.session_token, {
+                        "Account": role.account_id, "Arn": role.arn, "UserId": role.user_id}
+    for account_id in list(iam_backends.keys()):
+        for backend in list(iam_backends[account_id].values()):
+            user = backend.get_user_from_access_key_id(access_key_id)
+            if user:
+                key = [k for k in backend.list_access_keys(user.name) if k.access_key_id == access_key_id][0]
+                if key.status != "Active":
+                    return None
+                return key.secret_access_key, None, {"Account": user.account_id, "Arn": user.arn, "UserId": user.id}
+    return None
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--request-log", required=True)
     parser.add_argument("--faults")
+    parser.add_argument("--tls-listen", help="HOST:PORT of a second, TLS listener (AWS host names "
+                        "resolve to it in the sandbox's processes, e.g. sts.us-east-1.amazonaws.com)")
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
     args = parser.parse_args()
     app = RecordingMiddleware(DomainDispatcherApplication(create_backend_app),
                               args.request_log, args.faults)
-    run_simple(args.host, args.port, app, threaded=True, use_reloader=False, use_debugger=False)
+    servers = [make_server(args.host, args.port, app, threaded=True)]
+    if args.tls_listen:
+        host, port = args.tls_listen.rsplit(":", 1)
+        servers.append(make_server(host, int(port), app, threaded=True,
+                                   ssl_context=(args.tls_cert, args.tls_key)))
+    for server in servers[1:]:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    servers[0].serve_forever()
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 """Seed the sandbox like a new EKS cluster and a new AWS account (create-if-missing).
 
 Kubernetes: the manifests beside this file (aws-auth with the node role, aws-node, ENIConfig
-CRD, Calico policy CRDs, kube-dns). AWS (moto): a VPC with private subnets in 3 AZs and the node
+CRD, kube-dns, the authenticator's read access to aws-auth) and the upstream Calico CRDs
+(``--crds``: the folders of the pinned tigera/operator module that hold the CRDs of Calico's
+crds.yaml: crd.projectcalico.org/v1 and policy.networking.k8s.io). AWS (moto): a VPC with private subnets in 3 AZs and the node
 role that aws-auth names, with the AWS managed node policies.
 """
 import argparse
@@ -34,6 +36,7 @@ def plural_path(api, obj):
     plurals = {"ConfigMap": "configmaps", "ServiceAccount": "serviceaccounts", "Service": "services",
                "DaemonSet": "daemonsets", "ClusterRole": "clusterroles",
                "ClusterRoleBinding": "clusterrolebindings", "Namespace": "namespaces",
+               "Role": "roles", "RoleBinding": "rolebindings",
                "CustomResourceDefinition": "customresourcedefinitions"}
     base = "/api/v1" if version == "v1" else "/apis/%s" % version
     ns = obj["metadata"].get("namespace")
@@ -42,11 +45,17 @@ def plural_path(api, obj):
     return base + "/" + plurals[kind]
 
 
-def seed_kubernetes(kubeconfig):
+def seed_kubernetes(kubeconfig, crd_dirs):
     config.load_kube_config(config_file=kubeconfig)
     api = client.ApiClient()
     created = 0
-    for path in sorted(glob.glob(os.path.join(HERE, "*.yaml"))):
+    upstream = []
+    for crds_dir in crd_dirs:
+        found = sorted(glob.glob(os.path.join(crds_dir, "*.yaml")))
+        if not found:
+            raise SystemExit("no CRDs found in %s" % crds_dir)
+        upstream += found
+    for path in upstream + sorted(glob.glob(os.path.join(HERE, "*.yaml"))):
         with open(path) as fh:
             docs = [d for d in yaml.safe_load_all(fh) if d]
         for obj in docs:
@@ -138,9 +147,10 @@ def main():
     parser.add_argument("--kubeconfig", required=True)
     parser.add_argument("--moto", required=True)
     parser.add_argument("--region", required=True)
+    parser.add_argument("--crds", action="append", required=True, help="a folder of CRD files (repeatable)")
     args = parser.parse_args()
     seed_aws(args.moto, args.region)
-    seed_kubernetes(args.kubeconfig)
+    seed_kubernetes(args.kubeconfig, args.crds)
     return 0
 
 

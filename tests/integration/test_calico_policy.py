@@ -1,7 +1,7 @@
-"""hardened.eks.calico_policy against the sandbox API server (project Calico CRDs, no Calico API
+"""hardened.eks.calico_policy against the sandbox API server (the real Calico CRDs, no Calico API
 server, so api=auto picks crd.projectcalico.org/v1), with the audit log as evidence; plus the
-generated objects checked against the real Calico v3.32.1 CRD schemas when ../shared/upstream
-is there."""
+generated objects checked against the real Calico v3.32.1 CRD schemas (tests/upstream.py: the
+pinned tigera/operator module)."""
 import copy
 import os
 import time
@@ -18,7 +18,6 @@ from ansible_collections.hardened.eks.plugins.module_utils.calico_validate impor
 GROUP = "crd.projectcalico.org"
 RESOURCES = {plural for plural, _ns, _p in KINDS.values()}
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-UPSTREAM_CRDS = os.path.join(ROOT, "..", "shared", "upstream", "calico-v3.32.1", "crds.yaml")
 
 
 # Each test's module runs impersonate their own user (the sandbox admin may), so the audit events
@@ -330,17 +329,12 @@ def test_tiers_global_objects_and_api_choice(run, me, audit, k8s, namespace, uid
 
 # The real Calico CRDs ---------------------------------------------------------------------------
 def _load_upstream_schemas():
-    import yaml
-    if not os.path.exists(UPSTREAM_CRDS):
-        pytest.skip("../shared/upstream/calico-v3.32.1/crds.yaml is not there (a fresh clone has no ../shared): "
-                    "the check against the real Calico CRD schemas needs it")
+    from tests import upstream
     schemas = {}
-    with open(UPSTREAM_CRDS) as fh:
-        for doc in yaml.safe_load_all(fh):
-            if doc and doc.get("kind") == "CustomResourceDefinition" and doc["spec"]["group"] == GROUP:
-                if doc["spec"]["names"]["kind"] in KINDS:
-                    version = [v for v in doc["spec"]["versions"] if v["name"] == "v1"][0]
-                    schemas[doc["spec"]["names"]["kind"]] = (doc, version["schema"]["openAPIV3Schema"])
+    for doc in upstream.calico_crds():
+        if doc["spec"]["group"] == GROUP and doc["spec"]["names"]["kind"] in KINDS:
+            version = [v for v in doc["spec"]["versions"] if v["name"] == "v1"][0]
+            schemas[doc["spec"]["names"]["kind"]] = (doc, version["schema"]["openAPIV3Schema"])
     assert set(schemas) == set(KINDS)
     return schemas
 

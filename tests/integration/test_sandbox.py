@@ -9,16 +9,21 @@ import yaml
 from kubernetes import client
 from kubernetes.client.rest import ApiException
 
-SHARED_UPSTREAM = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))), "shared", "upstream")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+with open(os.path.join(ROOT, "roles", "calico", "defaults", "main.yml")) as _fh:
+    CALICO_ROLE_VERSION = yaml.safe_load(_fh)["calico_version"]
 CALICO_POLICY_CRDS = {"networkpolicies", "globalnetworkpolicies", "networksets", "globalnetworksets",
                       "tiers", "stagednetworkpolicies", "stagedglobalnetworkpolicies", "hostendpoints",
                       "felixconfigurations", "ippools"}
 
 
 def test_api_server_version(k8s):
+    """The API server is the version pinned in the wrapper module, one EKS supports (>= 1.34)."""
+    with open(os.path.join(ROOT, "scripts", "sandbox.d", "go", "kubernetes", "go.mod")) as fh:
+        pinned = [ln.split()[1] for ln in fh if ln.split()[:1] == ["k8s.io/kubernetes"]][0]
     info = client.VersionApi(k8s).get_code()
-    assert info.git_version == "v1.20.2"
+    assert info.git_version == pinned
+    assert (int(info.major), int(info.minor)) >= (1, 34)
 
 
 def test_stale_resource_version_gets_409(k8s, namespace):
@@ -104,49 +109,36 @@ def test_audit_log_records_requests(k8s, audit, namespace):
     assert len(events) == 1
 
 
-@pytest.mark.skipif(not os.path.isdir(SHARED_UPSTREAM),
-                    reason="../shared/upstream (upstream Calico manifests) is not present in this checkout")
-def test_real_calico_policy_crds_apply_and_validate(k8s, uid):
-    """The real Calico v3.32.1 policy CRDs apply to the sandbox API server (in a scratch API
-    group, so they do not replace the sandbox's own CRDs) and their schema refuses `Allowz`."""
-    with open(os.path.join(SHARED_UPSTREAM, "calico-v3.32.1", "crds.yaml")) as fh:
-        docs = [d for d in yaml.safe_load_all(fh) if d and d.get("kind") == "CustomResourceDefinition"]
-    wanted = [d for d in docs if d["spec"]["names"]["plural"] in CALICO_POLICY_CRDS]
-    assert len(wanted) == len(CALICO_POLICY_CRDS)
-    group = "t%s.projectcalico.test" % uid
+def test_the_sandbox_serves_calicos_own_crds(k8s):
+    """The full Calico CRDs of the version the calico role installs (from the pinned tigera/operator
+    module) are what the sandbox serves, and their schema refuses what Calico refuses."""
+    import time
+    from tests import upstream
+    assert upstream.calico_version() == CALICO_ROLE_VERSION
+    docs = upstream.calico_crds()
+    assert len(docs) == 23 and {d["spec"]["names"]["plural"] for d in docs} >= CALICO_POLICY_CRDS
     ext = client.ApiextensionsV1Api(k8s)
-    for crd in wanted:
-        crd = json.loads(json.dumps(crd))
-        crd["spec"]["group"] = group
-        crd["metadata"] = {"name": "%s.%s" % (crd["spec"]["names"]["plural"], group)}
-        ext.create_custom_resource_definition(crd)
-    try:
-        custom = client.CustomObjectsApi(k8s)
-        import time
-        for _attempt in range(60):
-            try:
-                custom.list_cluster_custom_object(group, "v1", "globalnetworkpolicies")
-                break
-            except ApiException:
-                time.sleep(0.5)
-        good = {"apiVersion": "%s/v1" % group, "kind": "GlobalNetworkPolicy",
-                "metadata": {"name": "ok"}, "spec": {"selector": "all()", "egress": [{"action": "Allow"}]}}
-        custom.create_cluster_custom_object(group, "v1", "globalnetworkpolicies", good)
-        bad = json.loads(json.dumps(good))
-        bad["metadata"]["name"] = "bad"
-        bad["spec"]["egress"][0]["action"] = "Allowz"
-        with pytest.raises(ApiException) as exc:
-            custom.create_cluster_custom_object(group, "v1", "globalnetworkpolicies", bad)
-        assert exc.value.status == 422
-        assert "Allowz" in exc.value.body
-    finally:
-        for crd in wanted:
-            ext.delete_custom_resource_definition("%s.%s" % (crd["spec"]["names"]["plural"], group))
+    for crd in docs:
+        served = ext.read_custom_resource_definition(crd["metadata"]["name"])
+        assert served.spec.names.kind == crd["spec"]["names"]["kind"]
+        assert [v.name for v in served.spec.versions] == [v["name"] for v in crd["spec"]["versions"]]
+        assert served.status.accepted_names.kind == crd["spec"]["names"]["kind"]
+    custom = client.CustomObjectsApi(k8s)
+    name = "sandbox-check-%d" % (time.time() * 1000)
+    bad = {"apiVersion": "crd.projectcalico.org/v1", "kind": "GlobalNetworkPolicy", "metadata": {"name": name},
+           "spec": {"selector": "all()", "egress": [{"action": "Allowz"}]}}
+    with pytest.raises(ApiException) as exc:
+        custom.create_cluster_custom_object("crd.projectcalico.org", "v1", "globalnetworkpolicies", bad)
+    assert exc.value.status == 422 and "Allowz" in exc.value.body
+    bad["spec"] = {"selector": "all()", "order": "100"}
+    with pytest.raises(ApiException) as exc:
+        custom.create_cluster_custom_object("crd.projectcalico.org", "v1", "globalnetworkpolicies", bad)
+    assert exc.value.status == 422
 
 
 def test_status_reports_running(sandbox):
     out = subprocess.run([sys.executable, os.path.join(sandbox.root, "scripts", "sandbox"), "status"],
                          stdout=subprocess.PIPE, check=True).stdout.decode()
-    for name in ("etcd", "kube-apiserver", "kube-controller-manager", "moto"):
+    for name in ("etcd", "aws-iam-authenticator", "kube-apiserver", "kube-controller-manager", "moto"):
         assert name in out
     assert "STOPPED" not in out
