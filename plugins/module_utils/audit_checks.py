@@ -23,6 +23,7 @@ from urllib.parse import unquote
 
 from ansible_collections.hardened.eks.plugins.module_utils.aws_auth import _field
 from ansible_collections.hardened.eks.plugins.module_utils.aws_auth import normalize_role_arn
+from ansible_collections.hardened.eks.plugins.module_utils import eks_versions
 
 PASS = "pass"
 FAIL = "fail"
@@ -185,15 +186,45 @@ def check_secrets_encryption(cluster):
                   "associate a KMS key for secrets (eks_cluster encryption); EKS cannot remove it later")
 
 
-def check_version(cluster, supported_versions):
+def check_version(cluster, supported_versions=None, on=None):
+    """The control plane's minor version against EKS's release calendar on a date (``on``,
+    default today): standard support passes, extended support warns (billed at the extended
+    rate), past extended support (or unknown and older than the calendar) fails. An explicit
+    ``supported_versions`` list replaces the calendar (a policy of one's own)."""
+    check = "control_plane.version"
     version = str(cluster.get("version") or "")
-    supported = [str(v) for v in supported_versions or []]
-    if version in supported:
-        return result("control_plane.version", PASS, "version %s (supported: %s)" % (version, ", ".join(supported)))
-    return result("control_plane.version", FAIL, "version %s is not in the supported list (%s)"
-                  % (version or "unknown", ", ".join(supported) or "empty"),
-                  "upgrade the control plane one minor version at a time to a supported version, "
-                  "then the node groups")
+    if supported_versions:
+        supported = [str(v) for v in supported_versions]
+        if version in supported:
+            return result(check, PASS, "version %s (supported: %s)" % (version, ", ".join(supported)))
+        return result(check, FAIL, "version %s is not in the supported list (%s)"
+                      % (version or "unknown", ", ".join(supported)),
+                      "upgrade the control plane one minor version at a time to a supported version, "
+                      "then the node groups")
+    status, row = eks_versions.support(version, on)
+    upgrade = ("upgrade one minor version at a time to %s (the newest in standard support), then the "
+               "node groups" % _newest_or_unknown(on))
+    if status == eks_versions.STANDARD:
+        return result(check, PASS, "version %s is in EKS standard support until %s" % (version, row[1]))
+    if status == eks_versions.EXTENDED:
+        return result(check, WARN, "version %s is in EKS extended support (billed at the extended rate) until "
+                      "%s; standard support ended %s" % (version, row[2], row[1]), upgrade)
+    if status == eks_versions.ENDED:
+        return result(check, FAIL, "version %s is past the end of EKS extended support (%s): EKS upgrades such "
+                      "clusters by itself" % (version, row[2]), upgrade)
+    if status == eks_versions.NOT_YET or eks_versions.newer_than_calendar(version):
+        return result(check, WARN, "version %s is newer than this collection's EKS calendar (%s to %s)"
+                      % (version, eks_versions.RELEASES[0][0], eks_versions.RELEASES[-1][0]),
+                      "update the collection, or give supported_versions")
+    return result(check, FAIL, "version %s is not in EKS's calendar of supported versions (%s to %s)"
+                  % (version or "unknown", eks_versions.RELEASES[0][0], eks_versions.RELEASES[-1][0]), upgrade)
+
+
+def _newest_or_unknown(on):
+    try:
+        return eks_versions.newest_standard(on)
+    except ValueError:
+        return "a version in standard support"
 
 
 # ============================================================================================

@@ -44,10 +44,20 @@ options:
     choices: [control_plane, nodes, aws_auth, rbac, calico, kube2iam, irsa]
     default: [control_plane, nodes, aws_auth, rbac, calico, kube2iam, irsa]
   supported_versions:
-    description: Kubernetes minor versions considered supported.
+    description:
+      - Kubernetes minor versions considered supported, replacing EKS's release calendar (a
+        policy of one's own).
+      - Empty (the default) judges by the calendar the collection keeps (see the
+        P(hardened.eks.eks_versions#lookup) lookup) on O(calendar_date) - standard support
+        passes, extended support warns (billed at the extended rate), past extended support fails.
     type: list
     elements: str
-    default: ["1.30", "1.31", "1.32", "1.33"]
+    default: []
+  calendar_date:
+    description:
+      - The date to judge the version by, C(YYYY-MM-DD). Empty means today (UTC).
+    type: str
+    default: ""
   public_access_cidrs:
     description:
       - Networks the public API endpoint may be open to. A public endpoint open to anything else
@@ -266,6 +276,7 @@ from ansible_collections.hardened.eks.plugins.module_utils.audit_report import t
 from ansible_collections.hardened.eks.plugins.module_utils.aws_auth import AwsAuthParseError
 from ansible_collections.hardened.eks.plugins.module_utils.aws_auth import parse_aws_auth
 from ansible_collections.hardened.eks.plugins.module_utils.eks import oidc_provider_arn
+from ansible_collections.hardened.eks.plugins.module_utils import eks_versions
 from ansible_collections.hardened.eks.plugins.module_utils._k8s import K8S_AUTH_ARG_SPEC
 from ansible_collections.hardened.eks.plugins.module_utils._k8s import K8sError
 from ansible_collections.hardened.eks.plugins.module_utils._k8s import connect
@@ -463,6 +474,7 @@ class K8sReader(object):
 class Audit(object):
     def __init__(self, params, aws, k8s):
         self.p = params
+        self.calendar_date = eks_versions.parse_date(params.get("calendar_date"))
         self.aws = aws
         self.k8s = k8s
         self.results = []
@@ -521,7 +533,7 @@ class Audit(object):
                 ac.check_public_endpoint(c, self.p["public_access_cidrs"]),
                 ac.check_logging(c),
                 ac.check_secrets_encryption(c),
-                ac.check_version(c, self.p["supported_versions"])]
+                ac.check_version(c, self.p["supported_versions"], self.calendar_date)]
 
     def nodes(self):
         roles = dict((arn, self.aws.role_policies(arn)) for arn in self.node_role_arns())
@@ -627,7 +639,8 @@ def main():
     argument_spec = dict(
         cluster_name=dict(type="str", required=True),
         checks=dict(type="list", elements="str", choices=ALL_GROUPS, default=list(ALL_GROUPS)),
-        supported_versions=dict(type="list", elements="str", default=["1.30", "1.31", "1.32", "1.33"]),
+        supported_versions=dict(type="list", elements="str", default=[]),
+        calendar_date=dict(type="str", default=""),
         public_access_cidrs=dict(type="list", elements="str", default=[]),
         imds_hop_limit_reason=dict(type="str", default=""),
         node_role_arns=dict(type="list", elements="str", default=[]),
@@ -658,6 +671,10 @@ def main():
         for a in g["actions"]:
             if a not in valid_actions:
                 problems.append("rbac_grants[%d].actions: %r is not one of %s" % (i, a, ", ".join(sorted(valid_actions))))
+    try:
+        eks_versions.parse_date(params["calendar_date"])
+    except ValueError as exc:
+        problems.append("calendar_date: %s" % exc)
     if problems:
         module.fail_json(msg="invalid input: %s" % "; ".join(problems), problems=problems)
 

@@ -75,7 +75,7 @@ def test_secrets_encryption():
 
 
 def test_version():
-    assert status(ac.check_version(cluster(), ["1.31", "1.32"])) == "pass"
+    assert status(ac.check_version(cluster(), ["1.31", "1.32"])) == "pass"  # an explicit list (the calendar: test_eks_versions)
     r = ac.check_version(cluster(version="1.27"), ["1.31", "1.32"])
     assert status(r) == "fail" and "1.27" in r["evidence"] and r["fix"]
 

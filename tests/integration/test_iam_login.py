@@ -1,0 +1,269 @@
+"""IAM identities log in for real: after site.yml on inventories/sandbox, every grant's IAM
+principal presents a token of `aws eks get-token`, the real aws-iam-authenticator (the API
+server's token webhook, EKSConfigMap mode) verifies it through the sandbox's STS and maps it
+through the kube-system/aws-auth that the collection wrote, and the API server's RBAC then allows
+or refuses real requests exactly as the group's level promises.
+
+The expected usernames, groups and permissions below are written from the inventory's story
+(inventories/sandbox/group_vars/eks_clusters/iam_authenticator.yml and the role's README table
+of levels), not read back from what the role rendered."""
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+
+from tests.integration.iam_tokens import Aws, Kube, kubectl_env, sandbox_script
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+INVENTORY = os.path.join(ROOT, "inventories", "sandbox")
+ACCOUNT = "123456789012"
+NAMESPACES = ["payments", "storefront", "analytics"]
+SESSION = "jane.doe@example.com"   # '@' shows {{SessionName}} (-> '-') against {{SessionNameRaw}}
+
+# grant -> (principal, expected username, expected groups); roles carry {{SessionName}}.
+GRANTS = {
+    "platform-readers": ("role/platform-readers", "platform-reader:jane.doe-example.com", ["platform-readers"]),
+    "payments-auditors": ("role/payments-auditors", "payments-auditor:jane.doe-example.com", ["payments-auditors"]),
+    "ci-deployer": ("role/ci-deployer", "ci-deployer:jane.doe-example.com", ["app-deployers"]),
+    "storefront-lead": ("user/alice", "alice", ["storefront-admins"]),
+    "analytics-scheduler": ("role/analytics-scheduler", "analytics-scheduler:jane.doe-example.com",
+                            ["analytics-jobs"]),
+}
+
+
+def _allowed_for(grant, action, ns):
+    """What the inventory's story grants, per (action, namespace or None for cluster scope)."""
+    level = {
+        "platform-readers": ("read-only", None),            # cluster-wide
+        "payments-auditors": ("read-only", ["payments"]),
+        "ci-deployer": ("deployer", ["payments", "storefront"]),
+        "storefront-lead": ("namespace-admin", ["storefront"]),
+        "analytics-scheduler": ("analytics-jobs", ["analytics"]),
+    }[grant]
+    name, where = level
+    if action == "list nodes":
+        return name == "read-only" and where is None
+    inside = where is None or ns in where
+    if not inside:
+        return False
+    return {
+        "read-only": {"list pods", "list configmaps"},
+        "deployer": {"list pods", "list configmaps", "create configmap", "create deployment"},
+        "namespace-admin": {"list pods", "list configmaps", "create configmap", "create deployment",
+                            "list secrets", "pods/exec", "create rolebinding"},
+        "analytics-jobs": {"list pods", "create job"},
+    }[name].__contains__(action)
+
+
+def _requests(ns):
+    """The real request of each action (writes are server-side dry runs: authorized like real
+    writes, stored nowhere)."""
+    dry = "?dryRun=All"
+    return {
+        "list pods": ("GET", "/api/v1/namespaces/%s/pods" % ns, None),
+        "list configmaps": ("GET", "/api/v1/namespaces/%s/configmaps" % ns, None),
+        "list secrets": ("GET", "/api/v1/namespaces/%s/secrets" % ns, None),
+        "create configmap": ("POST", "/api/v1/namespaces/%s/configmaps%s" % (ns, dry),
+                             {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "login-matrix"}}),
+        "create deployment": ("POST", "/apis/apps/v1/namespaces/%s/deployments%s" % (ns, dry), {
+            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "login-matrix"},
+            "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {
+                "metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "c", "image": "x:1"}]}}}}),
+        "create job": ("POST", "/apis/batch/v1/namespaces/%s/jobs%s" % (ns, dry), {
+            "apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "login-matrix"},
+            "spec": {"template": {"spec": {"restartPolicy": "Never",
+                                           "containers": [{"name": "c", "image": "x:1"}]}}}}),
+        # No such pod: an allowed exec is answered 404 after authorization, a refused one 403.
+        "pods/exec": ("POST", "/api/v1/namespaces/%s/pods/login-matrix-none/exec?command=id&stdout=true" % ns, None),
+        "create rolebinding": ("POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/%s/rolebindings%s" % (ns, dry), {
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "login-matrix"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+            "subjects": [{"kind": "User", "name": "nobody", "apiGroup": "rbac.authorization.k8s.io"}]}),
+    }
+
+
+NS_ACTIONS = ["list pods", "list configmaps", "list secrets", "create configmap", "create deployment", "create job",
+              "pods/exec", "create rolebinding"]
+
+
+@pytest.fixture(scope="module")
+def site(sandbox):
+    """site.yml on the sandbox inventory (what `make demo` leaves), run once for this module."""
+    env = dict(sandbox.env, ANSIBLE_NOCOLOR="1", ANSIBLE_PYTHON_INTERPRETER=sys.executable)
+    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+                           os.path.join(ROOT, "playbooks", "site.yml"), "-i", INVENTORY],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=ROOT, timeout=900)
+    assert proc.returncode == 0, proc.stdout.decode()[-5000:]
+    return True
+
+
+@pytest.fixture(scope="module")
+def aws(sandbox):
+    return Aws(sandbox)
+
+
+@pytest.fixture(scope="module")
+def kube(sandbox):
+    return Kube(sandbox)
+
+
+@pytest.fixture(scope="module")
+def identities(site, aws):
+    """grant -> Identity: each role assumed with SESSION, alice's own access key."""
+    out = {}
+    for grant, (principal, _u, _g) in GRANTS.items():
+        kind, name = principal.split("/")
+        if kind == "role":
+            out[grant] = aws.assume(aws.ensure_role(name), SESSION)
+        else:
+            out[grant] = aws.user_key(name)
+    return out
+
+
+def wait_for_status(kube, make_token, want, timeout=30):
+    """Poll with fresh tokens until whoami answers ``want``; returns (seconds, userInfo)."""
+    start = time.time()
+    while True:
+        status, info = kube.whoami(make_token())
+        if status == want:
+            return time.time() - start, info
+        if time.time() - start > timeout:
+            raise AssertionError("still %s after %ds (wanted %s)" % (status, timeout, want))
+        time.sleep(0.2)
+
+
+def test_every_grant_logs_in_with_the_username_and_groups_of_its_template(identities, kube):
+    for grant, (_p, username, groups) in GRANTS.items():
+        status, info = kube.whoami(identities[grant].token())
+        assert status == 201, (grant, status, info)
+        assert info["username"] == username, grant
+        assert sorted(info["groups"]) == sorted(groups + ["system:authenticated"]), grant
+        assert info["extra"]["canonicalArn"] == ["arn:aws:iam::%s:%s" % (ACCOUNT, GRANTS[grant][0])]
+
+
+def test_rbac_matrix_of_real_requests(identities, kube, capsys):
+    cells, wrong = [], []
+    for grant in GRANTS:
+        token = identities[grant].token(expires=900)
+        for ns in NAMESPACES + ["kube-system"]:
+            for action in NS_ACTIONS:
+                method, path, body = _requests(ns)[action]
+                status, answer = kube.request(token, method, path, body)
+                assert status != 401, (grant, answer)
+                got = status != 403
+                want = _allowed_for(grant, action, ns)
+                cells.append((grant, ns, action, got, want, status))
+                if got != want:
+                    wrong.append((grant, ns, action, status, answer.get("message")))
+        status, _a = kube.request(token, "GET", "/api/v1/nodes")
+        got, want = status != 403, _allowed_for(grant, "list nodes", None)
+        cells.append((grant, "(cluster)", "list nodes", got, want, status))
+        if got != want:
+            wrong.append((grant, "(cluster)", "list nodes", status, ""))
+    with capsys.disabled():
+        print("\n[iam login] real requests with real tokens (Y allowed, - refused with 403, ! not as promised)")
+        columns = ["%s/%s" % (ns[:4], a.replace("create ", "+").replace("list ", "ls ")) for ns in NAMESPACES + ["kube-system"]
+                   for a in NS_ACTIONS]
+        for grant in GRANTS:
+            row = [c for c in cells if c[0] == grant]
+            print("  %-20s %s" % (grant, " ".join(("Y" if c[3] else "-") if c[3] == c[4] else "!" for c in row)))
+        print("  columns: %s, nodes" % ", ".join(columns))
+    assert not wrong, wrong
+
+
+def test_an_unmapped_identity_gets_401_and_a_token_for_another_cluster_too(identities, aws, kube):
+    stranger = aws.assume(aws.ensure_role("not-in-aws-auth"), "mallory")
+    status, _ = kube.whoami(stranger.token())
+    assert status == 401
+    status, _ = kube.whoami(identities["platform-readers"].token(cluster="prod"))
+    assert status == 401
+    status, _ = kube.whoami(identities["platform-readers"].token())
+    assert status == 201
+
+
+def test_a_role_with_a_path_logs_in_through_the_entry_the_module_wrote_and_loses_access_when_removed(
+        site, aws, kube, run_module, uid, capsys):
+    arn = aws.ensure_role("it-%s" % uid, path="/team/ops/")
+    assert ":role/team/ops/it-" in arn
+    entry = {"arn": arn, "username": "it-{{SessionNameRaw}}-{{AccountID}}", "groups": ["login-it-%s" % uid]}
+    result = run_module("aws_auth_mapping", {"roles": [entry], "state": "present"})
+    assert result.get("changed") and not result.get("failed"), result
+    ident = aws.assume(arn, SESSION)
+    took, info = wait_for_status(kube, ident.token, 201)
+    assert info["username"] == "it-%s-%s" % (SESSION, ACCOUNT)
+    assert "login-it-%s" % uid in info["groups"]
+    removed = run_module("aws_auth_mapping", {"roles": [{"arn": arn}], "state": "absent"})
+    assert removed.get("changed") and not removed.get("failed"), removed
+    took, _ = wait_for_status(kube, ident.token, 401)
+    with capsys.disabled():
+        print("\n[iam login] aws-auth entry removed -> new tokens refused after %.2f s "
+              "(the authenticator's watch of aws-auth)" % took)
+    assert took < 10
+
+
+def test_the_node_role_entry_resolves_the_instances_private_dns_name(site, aws, kube):
+    ec2 = aws.client("ec2")
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    subnet = ec2.describe_subnets(Filters=[{"Name": "tag:Name", "Values": ["hardened-eks-sandbox-private-*"]}])[
+        "Subnets"][0]["SubnetId"]
+    instance = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, SubnetId=subnet,
+                                 InstanceType="m6i.large")["Instances"][0]
+    try:
+        # EC2 names an instance profile's session after the instance.
+        node = aws.assume("arn:aws:iam::%s:role/hardened-eks-sandbox-node" % ACCOUNT, instance["InstanceId"])
+        status, info = kube.whoami(node.token())
+        assert status == 201, info
+        assert info["username"] == "system:node:%s" % instance["PrivateDnsName"]
+        assert instance["PrivateDnsName"].endswith(".internal")
+        assert sorted(info["groups"]) == ["system:authenticated", "system:bootstrappers", "system:nodes"]
+    finally:
+        ec2.terminate_instances(InstanceIds=[instance["InstanceId"]])
+
+
+def test_an_account_mapping_logs_in_any_principal_of_that_account(site, aws, kube, run_module):
+    other = "210987654321"
+    result = run_module("aws_auth_mapping", {"accounts": [other], "state": "present"})
+    assert not result.get("failed"), result
+    try:
+        ident = aws.assume("arn:aws:iam::%s:role/partner-ops" % other, "ops")
+        _t, info = wait_for_status(kube, ident.token, 201)
+        assert info["username"] == "arn:aws:iam::%s:role/partner-ops" % other
+        assert info["groups"] == ["system:authenticated"]
+    finally:
+        result = run_module("aws_auth_mapping", {"accounts": [other], "state": "absent"})
+        assert not result.get("failed"), result
+    wait_for_status(kube, ident.token, 401)
+
+
+def test_the_kubeconfigs_the_role_wrote_work_through_aws_eks_get_token(sandbox, identities, kube):
+    """Each grant's kubeconfig, as written, with the AWS CLI as its exec plugin and kubectl."""
+    folder = os.path.join(sandbox.dir, "kubeconfigs", sandbox.env["HARDENED_EKS_CLUSTER_NAME"])
+    files = sorted(f for f in os.listdir(folder) if f.endswith(".kubeconfig"))
+    assert files == sorted("%s.kubeconfig" % g for g in GRANTS)
+    for grant, (principal, username, groups) in GRANTS.items():
+        path = os.path.join(folder, "%s.kubeconfig" % grant)
+        with open(path) as fh:
+            exec_ = yaml.safe_load(fh)["users"][0]["user"]["exec"]
+        assert exec_["command"] == "aws" and "get-token" in exec_["args"]
+        # Role grants: the CLI assumes the role itself (--role-arn, session EKSGetTokenAuth) with
+        # the caller's keys; the user grant signs with alice's own key.
+        who = identities[grant] if principal.startswith("user/") else None
+        proc = subprocess.run([sys.executable, sandbox_script(sandbox), "run", "--", "kubectl", "--kubeconfig", path,
+                               "auth", "whoami", "-o", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env=kubectl_env(sandbox, who), timeout=120)
+        assert proc.returncode == 0, (grant, proc.stderr.decode()[-2000:])
+        info = yaml.safe_load(proc.stdout)["status"]["userInfo"]
+        want = username.replace("jane.doe-example.com", "EKSGetTokenAuth")
+        assert info["username"] == want and sorted(info["groups"]) == sorted(groups + ["system:authenticated"])
+    # And what the level promises holds through kubectl too.
+    path = os.path.join(folder, "payments-auditors.kubeconfig")
+    for ns, ok in (("payments", True), ("storefront", False)):
+        proc = subprocess.run([sys.executable, sandbox_script(sandbox), "run", "--", "kubectl", "--kubeconfig", path,
+                               "-n", ns, "get", "pods"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env=kubectl_env(sandbox), timeout=120)
+        assert (proc.returncode == 0) is ok, proc.stderr.decode()[-1000:]
+        if not ok:
+            assert "forbidden" in proc.stderr.decode().lower()
