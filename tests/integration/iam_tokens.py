@@ -72,6 +72,8 @@ class Aws(object):
             iam.create_user(UserName=name)
         except iam.exceptions.EntityAlreadyExistsException:
             pass
+        for old in iam.list_access_keys(UserName=name)["AccessKeyMetadata"]:   # IAM allows two keys
+            iam.delete_access_key(UserName=name, AccessKeyId=old["AccessKeyId"])
         key = iam.create_access_key(UserName=name)["AccessKey"]
         return Identity(self.sandbox, key["AccessKeyId"], key["SecretAccessKey"],
                         arn=iam.get_user(UserName=name)["User"]["Arn"])
@@ -106,7 +108,7 @@ class Kube(object):
         """(status, userInfo) from a SelfSubjectReview."""
         status, body = self.request(token, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews",
                                     {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"})
-        return status, (body.get("status") or {}).get("userInfo")
+        return status, (body["status"]["userInfo"] if status == 201 else None)
 
 
 def kubectl_env(sandbox, identity=None):

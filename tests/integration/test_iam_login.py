@@ -51,8 +51,8 @@ def _allowed_for(grant, action, ns):
         return False
     return {
         "read-only": {"list pods", "list configmaps"},
-        "deployer": {"list pods", "list configmaps", "create configmap", "create deployment"},
-        "namespace-admin": {"list pods", "list configmaps", "create configmap", "create deployment",
+        "deployer": {"list pods", "list configmaps", "create configmap", "create deployment", "create job"},
+        "namespace-admin": {"list pods", "list configmaps", "create configmap", "create deployment", "create job",
                             "list secrets", "pods/exec", "create rolebinding"},
         "analytics-jobs": {"list pods", "create job"},
     }[name].__contains__(action)
@@ -163,14 +163,18 @@ def test_rbac_matrix_of_real_requests(identities, kube, capsys):
         cells.append((grant, "(cluster)", "list nodes", got, want, status))
         if got != want:
             wrong.append((grant, "(cluster)", "list nodes", status, ""))
+    short = {"list pods": "pods", "list configmaps": "cms", "list secrets": "secrets", "create configmap": "+cm",
+             "create deployment": "+deploy", "create job": "+job", "pods/exec": "exec", "create rolebinding": "+rb"}
     with capsys.disabled():
-        print("\n[iam login] real requests with real tokens (Y allowed, - refused with 403, ! not as promised)")
-        columns = ["%s/%s" % (ns[:4], a.replace("create ", "+").replace("list ", "ls ")) for ns in NAMESPACES + ["kube-system"]
-                   for a in NS_ACTIONS]
+        print("\n[iam login] real requests with real tokens: Y allowed, - refused (403), ! not as the level promises")
+        print("  %-20s %-12s %s  nodes" % ("grant", "namespace", " ".join("%-7s" % short[a] for a in NS_ACTIONS)))
         for grant in GRANTS:
-            row = [c for c in cells if c[0] == grant]
-            print("  %-20s %s" % (grant, " ".join(("Y" if c[3] else "-") if c[3] == c[4] else "!" for c in row)))
-        print("  columns: %s, nodes" % ", ".join(columns))
+            for ns in NAMESPACES + ["kube-system"]:
+                row = [c for c in cells if c[0] == grant and c[1] == ns]
+                nodes = [c for c in cells if c[0] == grant and c[2] == "list nodes"][0] if ns == NAMESPACES[0] else None
+                mark = lambda c: ("Y" if c[3] else "-") if c[3] == c[4] else "!"  # noqa: E731
+                print("  %-20s %-12s %s  %s" % (grant if ns == NAMESPACES[0] else "", ns,
+                                                " ".join("%-7s" % mark(c) for c in row), mark(nodes) if nodes else ""))
     assert not wrong, wrong
 
 

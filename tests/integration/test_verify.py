@@ -121,7 +121,7 @@ def good(sandbox):
     lt = ec2.create_launch_template(LaunchTemplateName=s.launch_template, LaunchTemplateData={"MetadataOptions": {
         "HttpTokens": "required", "HttpPutResponseHopLimit": 1, "HttpEndpoint": "enabled"}})["LaunchTemplate"]
     c = eks.create_cluster(
-        name=s.cluster, version="1.32", roleArn="arn:aws:iam::%s:role/verify-%s-cluster" % (ACCOUNT, s.u),
+        name=s.cluster, version="1.36", roleArn="arn:aws:iam::%s:role/verify-%s-cluster" % (ACCOUNT, s.u),
         resourcesVpcConfig={"subnetIds": subnets, "endpointPrivateAccess": True, "endpointPublicAccess": False},
         logging={"clusterLogging": [{"types": ALL_LOGS, "enabled": True}]},
         encryptionConfig=[{"resources": ["secrets"], "provider": {"keyArn": key}}])["cluster"]
