@@ -381,6 +381,22 @@ def test_break_public_endpoint(verify, good, boto3_client):
             "endpointPrivateAccess": True, "endpointPublicAccess": False})
 
 
+def test_the_version_is_judged_by_the_eks_calendar_on_the_audit_date(verify, good):
+    """The good cluster runs 1.36: in standard support today, in extended support after
+    2027-08-01 (a warning, which fails only with verify_fail_on=warn), past it after 2028-08-01."""
+    rc, out, report = verify(verify_calendar_date="2027-09-01")
+    assert rc == 0, out
+    version = by_check(report)["control_plane.version"]
+    assert version["result"] == "warn" and "extended support" in version["evidence"], version
+    rc, out, report = verify(verify_calendar_date="2027-09-01", verify_fail_on="warn")
+    assert rc == 2, out
+    rc, out, report = verify(verify_calendar_date="2028-09-01")
+    assert rc == 2
+    assert_only(report, out, "control_plane.version", "past the end of EKS extended support")
+    rc, out, report = verify(verify_calendar_date="01.09.2028")
+    assert rc != 0 and "calendar_date" in out and "YYYY-MM-DD" in out, out[-2000:]
+
+
 def _all_roles_exist():
     return all(os.path.exists(os.path.join(ROOT, "roles", r, "tasks", "main.yml"))
                for r in ("cluster", "vpc_cni", "iam_authenticator", "calico", "kube2iam"))
