@@ -629,7 +629,11 @@ def _plan_entries(kind, existing, desired, request, result, problems, warnings):
                     continue
                 if k in wanted:
                     continue
-                _guard_removal(entry, arn, "purge %s[%d]" % (key_name, pos), request, problems, warnings)
+                if any(g in NODE_GROUPS for g in _groups_of(entry)):
+                    # EKS adds node and Fargate roles by itself and users do not list them:
+                    # purge spares them (removing one is an explicit state=absent).
+                    result["kept"].append(arn)
+                    continue
                 if ADMIN_GROUP in _groups_of(entry):
                     warnings.append("purge removes %s, which was mapped to %s" % (arn, ADMIN_GROUP))
                 removed_pos.add(pos)
@@ -689,7 +693,7 @@ def plan_aws_auth(data, request):
     """
     data = dict(data or {})
     warnings = list(request.get("warnings") or [])
-    result = {"added": [], "removed": [], "updated": []}
+    result = {"added": [], "removed": [], "updated": [], "kept": []}
     managed = _managed_keys(request)
     # Keys not managed by this run are read too: their problems become warnings, never failures.
     parsed = {}
@@ -729,6 +733,7 @@ def plan_aws_auth(data, request):
         "added": _dedup(result["added"]),
         "removed": _dedup(result["removed"]),
         "updated": _dedup(result["updated"]),
+        "kept": _dedup(result["kept"]),
         "warnings": warnings,
         "diff": {"before": display(data), "after": display(new_data)},
     }

@@ -110,7 +110,10 @@ options:
     description:
       - With O(state=present), also remove the entries that are not listed, in each of
         O(roles), O(users), O(accounts) that is given (a list that is omitted is left alone).
-        The guards still apply. Entries without an ARN (SSO matchers) are kept.
+      - Entries of node and Fargate roles (groups C(system:nodes), C(system:bootstrappers) or
+        C(system:node-proxier)), which EKS adds by itself, are spared and returned in RV(kept),
+        whatever O(allow_node_role_removal) says; removing one takes O(state=absent) naming it.
+        Entries without an ARN (SSO matchers) are kept too.
     type: bool
     default: false
   allow_node_role_removal:
@@ -238,6 +241,12 @@ updated:
   type: list
   elements: str
   sample: []
+kept:
+  description: ARNs of node and Fargate role entries that O(purge) spared (not listed, kept).
+  returned: always
+  type: list
+  elements: str
+  sample: [arn:aws:iam::111122223333:role/eks-node]
 warnings:
   description:
     - Ansible's warnings of the task, among them path normalization, duplicate entries,
@@ -327,7 +336,7 @@ def main():
     for w in predicted["warnings"]:
         module.warn(w)
     out = dict(changed=changed, added=predicted["added"], removed=predicted["removed"],
-               updated=predicted["updated"])
+               updated=predicted["updated"], kept=predicted.get("kept", []))
     if module._diff:
         out["diff"] = dict(predicted["diff"], before_header="%s/%s" % (p["namespace"], p["name"]),
                            after_header="%s/%s" % (p["namespace"], p["name"]))

@@ -179,7 +179,6 @@ def _assert_unchanged(cm, audit, mark, before):
 
 @pytest.mark.parametrize("params, fragment", [
     ({"roles": [{"arn": NODE}], "state": "absent"}, "refusing to remove %s" % NODE),
-    ({"roles": [{"arn": arn("dev"), "username": "dev"}], "purge": True}, "refusing to remove %s" % NODE),
     ({"roles": [{"arn": NODE, "username": "system:node:{{EC2PrivateDNSName}}", "groups": ["system:nodes"]}]},
      "refusing to take system:bootstrappers away"),
 ])
@@ -192,6 +191,21 @@ def test_node_role_guard(cm, run_module, audit, params, fragment):
     _assert_unchanged(cm, audit, m, before)
     res = run_module(MODULE, cm.params(allow_node_role_removal=True, **params))
     assert res["changed"] and any("allow_node_role_removal" in w for w in warnings_of(res))
+
+
+def test_purge_spares_the_node_role_eks_added_and_reports_it(cm, run_module, audit):
+    """EKS adds node role entries by itself and users do not list them: purge keeps them (and
+    says so) instead of refusing the whole run or needing allow_node_role_removal."""
+    cm.create({"mapRoles": NODE_TEXT + "- rolearn: %s\n  username: old\n  groups: [old]\n" % arn("old")})
+    res = run_module(MODULE, cm.params(roles=[{"arn": arn("dev"), "username": "dev", "groups": ["devs"]}], purge=True),
+                     check=True)
+    assert res["changed"] and res["kept"] == [NODE] and res["removed"] == [arn("old")], res
+    res = run_module(MODULE, cm.params(roles=[{"arn": arn("dev"), "username": "dev", "groups": ["devs"]}], purge=True))
+    assert res["changed"] and res["kept"] == [NODE] and res["removed"] == [arn("old")], res
+    arns = [e["rolearn"] for e in yaml.safe_load(cm.data()["mapRoles"])]
+    assert arns == [NODE, arn("dev")]
+    res = run_module(MODULE, cm.params(roles=[{"arn": arn("dev"), "username": "dev", "groups": ["devs"]}], purge=True))
+    assert res["changed"] is False and res["kept"] == [NODE]
 
 
 def test_fargate_role_guard(cm, run_module, audit):

@@ -339,11 +339,16 @@ def test_node_role_never_removed_by_absent():
     assert p["removed"] == [NODE] and any("allow_node_role_removal" in w for w in p["warnings"])
 
 
-def test_node_role_never_removed_by_purge():
-    with pytest.raises(AwsAuthGuardError):
-        plan({"mapRoles": NODE_TEXT}, roles=[role("dev")], purge=True)
-    p = plan({"mapRoles": NODE_TEXT}, roles=[role("dev")], purge=True, allow_node_role_removal=True)
-    assert p["removed"] == [NODE] and p["added"] == ["arn:aws:iam::123456789012:role/dev"]
+def test_purge_spares_node_roles_and_reports_them_kept():
+    # EKS adds node roles by itself; a purge of the user's own list must neither fail nor remove them.
+    for flag in (False, True):
+        p = plan({"mapRoles": NODE_TEXT}, roles=[role("dev")], purge=True, allow_node_role_removal=flag)
+        assert p["removed"] == [] and p["kept"] == [NODE] and p["added"] == ["arn:aws:iam::123456789012:role/dev"]
+        assert NODE in [e["rolearn"] for e in roles_of(p["data"])]
+    # listed, it is not "kept" but matched
+    assert plan({"mapRoles": NODE_TEXT}, roles=[{"arn": NODE, "username": "system:node:{{EC2PrivateDNSName}}",
+                                                 "groups": ["system:bootstrappers", "system:nodes"]}],
+                purge=True)["kept"] == []
 
 
 def test_fargate_role_guarded_too():
@@ -376,7 +381,8 @@ def test_purge_keeps_sso_matchers_and_warns_about_admins():
 def test_all_guard_problems_in_one_failure():
     text = NODE_TEXT + NODE_TEXT.replace("sandbox-node", "other-node")
     with pytest.raises(AwsAuthGuardError) as exc:
-        plan({"mapRoles": text}, roles=[], purge=True)
+        plan({"mapRoles": text}, roles=[{"arn": NODE}, {"arn": NODE.replace("sandbox-node", "other-node")}],
+             state="absent")
     assert len(exc.value.problems) == 2
 
 
