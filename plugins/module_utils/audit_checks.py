@@ -645,11 +645,18 @@ def _allow_all_rule(rule, direction):
     return _unconstrained(peer_entity) and not other_entity
 
 
+def _no_namespaces(check):
+    """Asked to audit Calico with no application namespace: nothing was audited, which must not
+    read as a pass or a mere warning (a copied inventory that lost its list)."""
+    return result(check, FAIL, "no application namespaces given: nothing was audited",
+                  "list the application namespaces (verify_application_namespaces, by default the calico "
+                  "role's hardened_eks_application_namespaces), or leave calico out of verify_checks")
+
+
 def check_default_deny(policies, namespaces, ns_match=None):
     check = "calico.default_deny"
     if not namespaces:
-        return result(check, WARN, "no application namespaces listed", "list the application namespaces in the "
-                      "inventory (the calico role's variable)")
+        return _no_namespaces(check)
     bad, good = [], []
     for ns in namespaces:
         covered = {"Ingress": [], "Egress": []}
@@ -802,7 +809,7 @@ def _scenarios(policies, namespace, ns_match=None):
 def check_dns(policies, namespaces, ns_match=None):
     check = "calico.dns"
     if not namespaces:
-        return result(check, WARN, "no application namespaces listed", "")
+        return _no_namespaces(check)
     packet = {"protocol": "UDP", "port": 53, "ip": None, "named_ports": ("dns",)}
     bad, good = [], []
     for ns in namespaces:
@@ -821,7 +828,7 @@ def check_dns(policies, namespaces, ns_match=None):
 def check_metadata(policies, namespaces, ns_match=None):
     check = "calico.metadata"
     if not namespaces:
-        return result(check, WARN, "no application namespaces listed", "")
+        return _no_namespaces(check)
     packet = {"protocol": "TCP", "port": 80, "ip": METADATA_IP}
     bad, good = [], []
     for ns in namespaces:

@@ -296,7 +296,8 @@ def test_default_deny():
     # "deny" with an allow-all rule in it is no deny
     allow_all = ac.normalize_policies([cnp("d", "shop", dict(DENY_ALL, ingress=[{"action": "Allow"}]))], [], [])
     assert "nothing denies ingress" in ac.check_default_deny(allow_all, ["shop"])["evidence"]
-    assert status(ac.check_default_deny(baseline(), [])) == "warn"
+    r = ac.check_default_deny(baseline(), [])  # asked to audit Calico, given no namespace: nothing audited
+    assert status(r) == "fail" and "nothing was audited" in r["evidence"] and r["fix"]
 
 
 def test_default_deny_from_global_or_kubernetes_policy():
@@ -344,7 +345,8 @@ def test_dns():
     named = dict(ALLOW_DNS, egress=[{"action": "Allow", "protocol": "UDP", "destination": {"ports": ["dns"]}}])
     pols = ac.normalize_policies([cnp("default-deny", "shop", DENY_ALL), cnp("dns", "shop", named)], [], [])
     assert status(ac.check_dns(pols, ["shop"])) == "pass"
-    assert status(ac.check_dns(baseline(), [])) == "warn"
+    assert status(ac.check_dns(baseline(), [])) == "fail"
+    assert status(ac.check_metadata(baseline(), [])) == "fail"
 
 
 def test_metadata_denied():
