@@ -153,6 +153,16 @@ def poll_until(fetch, done, timeout, sleep, clock, what, first_delay=2, max_dela
 # --------------------------------------------------------------------------------------------
 # eks_cluster: desired state
 # --------------------------------------------------------------------------------------------
+def version_given_as_number(raw):
+    """The hint for a version that YAML read as a number (an unquoted 1.30 is 1.3), or None."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+        return None
+    text = repr(raw)
+    guess = text + "0" if re.match(r"^1\.\d$", text) else text
+    return ("version: got the number %s, not a string: YAML reads an unquoted version as a number "
+            "(1.30 becomes 1.3). Quote it, for example version: \"%s\"" % (text, guess))
+
+
 def validate_cluster_params(params, region=None):
     """Check the module parameters and build the desired state.
 

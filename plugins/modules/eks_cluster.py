@@ -318,6 +318,8 @@ try:
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
+from ansible.module_utils import basic as _basic
+
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -336,6 +338,7 @@ from ansible_collections.hardened.eks.plugins.module_utils.eks import plan_oidc_
 from ansible_collections.hardened.eks.plugins.module_utils.eks import poll_until
 from ansible_collections.hardened.eks.plugins.module_utils.eks import update_finished
 from ansible_collections.hardened.eks.plugins.module_utils.eks import validate_cluster_params
+from ansible_collections.hardened.eks.plugins.module_utils.eks import version_given_as_number
 
 
 def _unsupported(e):
@@ -559,6 +562,9 @@ def main():
         wait_timeout=dict(type="int", default=1200),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    number = version_given_as_number((_basic._load_params() or {}).get("version"))
+    if number:
+        module.fail_json(msg=number, problems=[number])
 
     try:
         desired, warnings = validate_cluster_params(module.params, module.region)

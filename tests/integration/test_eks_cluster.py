@@ -245,6 +245,8 @@ def existing(env):
      "encryption: secrets encryption is required"),
     ("bad cidr", {"public_access_cidrs": ["10.0.0.300/8"]},
      "public_access_cidrs: '10.0.0.300/8' is not a valid network CIDR"),
+    ("unquoted version", {"version": 1.3}, 'YAML reads an unquoted version as a number (1.30 becomes 1.3). '
+                                           'Quote it, for example version: "1.30"'),
 ])
 def test_input_refusals_make_no_aws_call(env, existing, run_module, aws_requests, case, extra, needle):
     m = aws_requests.mark()

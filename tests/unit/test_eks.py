@@ -838,3 +838,12 @@ def test_stubber_addon_delete_preserves_resources_by_default():
                                                         FakeClock().clock())
     assert changed and result["status"] == "DELETING"
     stub.assert_no_pending_responses()
+
+
+def test_a_version_yaml_read_as_a_number_gets_a_hint():
+    # An unquoted `version: 1.30` reaches the module as the float 1.3 (issue 18).
+    hint = eks.version_given_as_number(1.3)
+    assert "got the number 1.3" in hint and 'version: "1.30"' in hint
+    assert 'version: "1.29"' in eks.version_given_as_number(1.29)
+    assert eks.version_given_as_number("1.30") is None
+    assert eks.version_given_as_number(None) is None and eks.version_given_as_number(True) is None
