@@ -400,3 +400,20 @@ def test_calico_installs_the_pinned_operator_manifest(play, converged, k8s, api)
         assert rc == 0, out[-3000:]
         if created_crd:
             ext.delete_custom_resource_definition("installations.operator.tigera.io")
+
+
+def test_the_example_inventory_unfilled_is_refused_before_anything_is_written(sandbox, audit, aws_requests, tmp_path):
+    """A copied inventories/example whose <placeholders> are still there stops in the first
+    preflight, naming them, with no AWS call and no Kubernetes write."""
+    k8s_mark, aws_mark = audit.mark(), aws_requests.mark()
+    env = dict(sandbox.env, ANSIBLE_NOCOLOR="1", ANSIBLE_PYTHON_INTERPRETER=sys.executable)
+    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), SITE,
+                           "-i", os.path.join(ROOT, "inventories", "example")], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, env=env, cwd=str(tmp_path), timeout=600)
+    out = proc.stdout.decode()
+    assert proc.returncode != 0, out[-3000:]
+    assert "Replace the <placeholders> of the example inventory" in out, out[-3000:]
+    assert "cluster_tags.owner = <team>" in out
+    assert aws_requests.since(aws_mark) == []
+    assert [e for e in audit.writes(k8s_mark, user="admin")
+            if not e.get("userAgent", "").startswith("kube-controller-manager")] == []
