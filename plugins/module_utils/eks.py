@@ -98,6 +98,14 @@ def sort_log_types(types):
     return [t for t in LOG_TYPES if t in set(types)] + sorted(set(types) - set(LOG_TYPES))
 
 
+def _network_hint(cidr):
+    """' (did you mean ...?)' for a CIDR with host bits set, else ''."""
+    try:
+        return " (did you mean %r?)" % str(ipaddress.ip_network(str(cidr).strip(), strict=False))
+    except ValueError:
+        return ""
+
+
 def normalize_cidrs(cidrs):
     """Canonical, sorted, de-duplicated CIDR strings. Raises ValueError on the first bad one."""
     out = set()
@@ -225,7 +233,7 @@ def validate_cluster_params(params, region=None):
                 normalize_cidrs([c])
             except ValueError as exc:
                 bad.append(c)
-                problems.append("public_access_cidrs: %r is not a valid network CIDR (%s)" % (c, exc))
+                problems.append("public_access_cidrs: %r is not a valid network CIDR (%s)%s" % (c, exc, _network_hint(c)))
         cidrs = normalize_cidrs([c for c in cidrs if c not in bad])
     if public is None:
         public = bool(cidrs)

@@ -847,3 +847,9 @@ def test_a_version_yaml_read_as_a_number_gets_a_hint():
     assert 'version: "1.29"' in eks.version_given_as_number(1.29)
     assert eks.version_given_as_number("1.30") is None
     assert eks.version_given_as_number(None) is None and eks.version_given_as_number(True) is None
+
+
+def test_public_cidr_with_host_bits_suggests_the_network():
+    with pytest.raises(eks.EksError) as exc:
+        eks.validate_cluster_params(params(public_access_cidrs=["203.0.113.7/24"]), "us-east-1")
+    assert "did you mean '203.0.113.0/24'?" in str(exc.value)
