@@ -7,7 +7,8 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 name: placeholders
-author: hardened.eks contributors
+author:
+  - hardened.eks maintainers (@hardened-eks)
 short_description: Where a C(<placeholder>) of an example inventory is still in the variables
 description:
   - Walks a dictionary of variables (nested dictionaries and lists too) and returns, for every

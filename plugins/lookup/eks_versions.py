@@ -7,7 +7,8 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 name: eks_versions
-author: hardened.eks contributors
+author:
+  - hardened.eks maintainers (@hardened-eks)
 short_description: Kubernetes versions from Amazon EKS's release calendar
 description:
   - Reads the EKS release calendar this collection keeps as data (the same table the audit's

@@ -1,5 +1,4 @@
 """The sandbox itself: a real API server and moto, seeded like a new EKS cluster / account."""
-import json
 import os
 import subprocess
 import sys
