@@ -161,7 +161,8 @@ def build(component, log):
     out = cache_dir(component) + ".tmp"
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
-    took = _run_logged([go, "build", "-trimpath", "-ldflags", "-s -w " + flags, "-o", out + os.sep]
+    # -v names each package as it is compiled: the progress lines show where the build is.
+    took = _run_logged([go, "build", "-v", "-trimpath", "-ldflags", "-s -w " + flags, "-o", out + os.sep]
                        + list(binaries.values()), src, env, log, "compile %s" % component,
                        "compiling %s" % component)
     shutil.rmtree(cache_dir(component), ignore_errors=True)
