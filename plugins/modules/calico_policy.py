@@ -125,7 +125,15 @@ options:
       - When V(false), check mode only reads.
     type: bool
     default: true
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  platform:
+    platforms: posix
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
   - kubernetes.core.k8s_auth_options
 requirements:
   - kubernetes (the Python client)
