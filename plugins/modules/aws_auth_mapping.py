@@ -261,6 +261,7 @@ warnings:
       C(system:masters) mappings and unreadable keys that were left alone.
   returned: when there are warnings
   type: list
+  sample: ["roles[0].arn: arn:aws:iam::111122223333:role/team/dev has a path; written as arn:aws:iam::111122223333:role/dev"]
   elements: str
 diff:
   description:

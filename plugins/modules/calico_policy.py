@@ -281,6 +281,7 @@ changed:
   description: Whether anything was (or, in check mode, would be) created, updated or deleted.
   returned: always
   type: bool
+  sample: true
 created:
   description: Objects created, as C(Kind namespace/name) (C(Kind name) for cluster-wide kinds).
   returned: success
@@ -328,11 +329,13 @@ problems:
   description: On a validation failure, every problem found, each naming the item and the field.
   returned: failure
   type: list
+  sample: ["policies[2].spec.selector: unexpected end of input after 'app =='"]
   elements: str
 failures:
   description: On a write failure, each object whose write failed, with the API server's answer.
   returned: failure
   type: list
+  sample: []
   elements: str
 """
 

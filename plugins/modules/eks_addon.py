@@ -123,6 +123,7 @@ cluster_name:
   description: Name of the cluster.
   returned: always
   type: str
+  sample: 'prod'
 name:
   description: Name of the add-on.
   returned: always
@@ -132,6 +133,7 @@ arn:
   description: ARN of the add-on (null in check mode before creation).
   returned: when the add-on exists or is created
   type: str
+  sample: 'arn:aws:eks:eu-west-1:111122223333:addon/prod/vpc-cni/0ac5d9f2-1111-2222-3333-444455556666'
 status:
   description: Status of the add-on.
   returned: when the add-on exists or is created
@@ -150,10 +152,12 @@ service_account_role_arn:
   description: IAM role of the add-on's service account.
   returned: when the add-on exists or is created
   type: str
+  sample: 'arn:aws:iam::111122223333:role/prod-aws-node'
 health_issues:
   description: Health issues EKS reports for the add-on.
   returned: when the add-on exists or is created
   type: list
+  sample: []
   elements: dict
 tags:
   description: Tags of the add-on.

@@ -244,6 +244,7 @@ certificate_authority_data:
   description: Base64 CA certificate of the API server.
   returned: when the cluster exists
   type: str
+  sample: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUM...'
 oidc_issuer:
   description: URL of the cluster's OIDC issuer.
   returned: when the cluster exists
@@ -259,24 +260,29 @@ role_arn:
   description: ARN of the cluster's IAM role.
   returned: when the cluster exists or is created
   type: str
+  sample: 'arn:aws:iam::111122223333:role/prod-eks-cluster'
 vpc_id:
   description: VPC of the cluster.
   returned: when the cluster exists
   type: str
+  sample: 'vpc-0a1b2c3d4e5f60718'
 subnets:
   description: Subnet IDs of the control plane.
   returned: when the cluster exists or is created
   type: list
+  sample: [subnet-0a1b2c3d4e5f60718, subnet-1a2b3c4d5e6f70819]
   elements: str
 security_groups:
   description: Additional security groups of the control plane.
   returned: when the cluster exists or is created
   type: list
+  sample: []
   elements: str
 cluster_security_group_id:
   description: The security group EKS created for the cluster.
   returned: when the cluster exists
   type: str
+  sample: 'sg-0a1b2c3d4e5f60718'
 endpoint_private_access:
   description: Whether the private endpoint is enabled.
   returned: when the cluster exists or is created
@@ -303,6 +309,7 @@ encryption:
   description: KMS key ARN used for secrets encryption, null when secrets are not encrypted.
   returned: when the cluster exists or is created
   type: str
+  sample: arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-3333-4444-555555555555
 authentication_mode:
   description: Authentication mode, null when EKS does not report it.
   returned: when the cluster exists or is created

@@ -215,6 +215,7 @@ role_name:
   description: Name of the role.
   returned: always
   type: str
+  sample: 'prod-payments-api'
 arn:
   description: ARN of the role (predicted in check mode).
   returned: when the role exists or is created, or was deleted
@@ -224,10 +225,12 @@ role_id:
   description: Unique id of the role (null in check mode before creation).
   returned: with O(state=present)
   type: str
+  sample: 'AROAEXAMPLEID1234567'
 path:
   description: Path of the role.
   returned: with O(state=present)
   type: str
+  sample: '/kube2iam/prod/'
 trust_policy:
   description: The trust (assume role) policy document.
   returned: with O(state=present)
@@ -236,23 +239,28 @@ description:
   description: Description of the role.
   returned: with O(state=present)
   type: str
+  sample: 'payments-api pods (kube2iam, IRSA)'
 max_session_duration:
   description: Maximum session duration in seconds.
   returned: with O(state=present)
   type: int
+  sample: 3600
 permissions_boundary:
   description: ARN of the permissions boundary, or null.
   returned: with O(state=present)
   type: str
+  sample: 'arn:aws:iam::111122223333:policy/pod-boundary'
 managed_policy_arns:
   description: ARNs of the attached managed policies.
   returned: when O(managed_policy_arns) is given
   type: list
+  sample: [arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]
   elements: str
 inline_policy_names:
   description: Names of the inline policies.
   returned: when O(inline_policies) is given
   type: list
+  sample: [settlement-events]
   elements: str
 tags:
   description: Tags of the role.

@@ -231,15 +231,19 @@ results:
     title:
       description: What the check requires.
       type: str
+      sample: 'Private API endpoint on'
     result:
       description: V(pass), V(fail) or V(warn).
       type: str
+      sample: 'pass'
     evidence:
       description: What was found.
       type: str
+      sample: 'endpointPrivateAccess=true'
     fix:
       description: How to fix it (empty when passed).
       type: str
+      sample: ""
 summary:
   description: Number of checks per result.
   returned: always
@@ -249,11 +253,13 @@ table:
   description: The results as a fixed-width table (check, result, evidence, fix), one line per item.
   returned: always
   type: list
+  sample: ["check | result | evidence | fix", "control_plane.private_endpoint | PASS | endpointPrivateAccess=true |"]
   elements: str
 junit_xml:
   description: The results as JUnit XML (a failed check is a failure, a warning passes with its evidence).
   returned: always
   type: str
+  sample: '<?xml version="1.0" encoding="utf-8"?><testsuites>...</testsuites>'
 report:
   description: The JSON report (cluster, region, summary, results, duration, request counts).
   returned: always
