@@ -323,6 +323,16 @@ def _arn_list_problems(values, where, regex, what):
     return problems
 
 
+def pasted_policy_document(trust):
+    """The hint for an IAM trust document given as ``trust`` (its Version/Statement keys), or None."""
+    if not isinstance(trust, dict) or not ({"Version", "Statement"} & set(trust)):
+        return None
+    return ("trust: got an IAM trust policy document (%s); this module writes the document itself from "
+            "the kinds of trust a pod needs: give trust.kube2iam.node_role_arns, trust.irsa (namespace, "
+            "service_account and oidc_provider_arn or cluster_name) and/or trust.pod_identity "
+            "(namespace, service_account)" % ", ".join(sorted({"Version", "Statement"} & set(trust))))
+
+
 def validate_params(params):
     """Check the module's parameters; return the normalized desired state or raise TrustError
     with every problem. Nothing here needs AWS."""
@@ -330,6 +340,10 @@ def validate_params(params):
     name, path = params.get("name"), params.get("path") or "/"
     if not isinstance(name, str) or not name:
         problems.append("name: required")
+    elif "/" in name:
+        head, _sep, tail = name.rstrip("/").rpartition("/")
+        problems.append("name: %r holds a '/', which an IAM role name cannot: put the path in path (%r) and "
+                        "the name in name (%r)" % (name, "/%s/" % head.strip("/") if head else "/", tail))
     else:
         bad = validate_iam_identifiers("role", name=name, path=path if isinstance(path, str) else None)
         if bad:

@@ -294,6 +294,7 @@ from ansible_collections.hardened.eks.plugins.module_utils.iam_role_edge import 
 from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import TrustError
 from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import build_trust_document
 from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import result_view
+from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import pasted_policy_document
 from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import validate_params
 
 TRUST_SPEC = dict(
@@ -330,9 +331,16 @@ def main():
     )
     # a bool/number/list where a dict of sub-options belongs would crash ansible-core's own
     # validation (TypeError): such options are let through as raw for a clean failure here
-    shape_problems = argspec_guard.non_mapping_suboptions(_basic._load_params() or {}, argument_spec)
-    module = AnsibleAWSModule(argument_spec=argspec_guard.relaxed_spec(argument_spec, shape_problems),
+    raw = _basic._load_params() or {}
+    shape_problems = argspec_guard.non_mapping_suboptions(raw, argument_spec)
+    # a pasted IAM trust document would only meet "unsupported parameters": let it through to
+    # say what trust takes instead
+    pasted = pasted_policy_document(raw.get("trust"))
+    relaxed = shape_problems + ([("trust", "dict")] if pasted else [])
+    module = AnsibleAWSModule(argument_spec=argspec_guard.relaxed_spec(argument_spec, relaxed),
                               supports_check_mode=True, required_if=[("state", "present", ["trust"])])
+    if pasted:
+        module.fail_json(msg=pasted)
     if shape_problems:
         module.fail_json(msg=argspec_guard.message(shape_problems))
     trust_doc = None

@@ -365,6 +365,9 @@ def _refusals(aws):
                                    "Version must be"),
         "policy with a Principal": ({"trust": ok, "inline_policies": {"p": {"Version": "2012-10-17", "Statement": [
             dict(INLINE["Statement"][0], Principal="*")]}}}, "names no Principal"),
+        "pasted trust document": ({"trust": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": node}, "Action": "sts:AssumeRole"}]}},
+            "got an IAM trust policy document (Statement, Version); this module writes the document itself"),
     }
 
 

@@ -440,3 +440,16 @@ def test_role_created_by_someone_else_meanwhile_is_converged_not_failed(monkeypa
     iam.assert_no_pending_responses()
     assert not result.get("failed"), result
     assert result["changed"] and result["tags"] == {"team": "a"} and result["role_id"] == "AROAEXAMPLEEXAMPLE123"
+
+
+def test_a_pasted_trust_document_gets_a_hint():
+    hint = t.pasted_policy_document({"Version": "2012-10-17", "Statement": []})
+    assert "got an IAM trust policy document (Statement, Version)" in hint and "trust.kube2iam.node_role_arns" in hint
+    assert t.pasted_policy_document({"kube2iam": {"node_role_arns": []}}) is None
+    assert t.pasted_policy_document(None) is None
+
+
+def test_a_role_name_with_a_slash_suggests_path():
+    with pytest.raises(TrustError) as exc:
+        t.validate_params({"name": "team/payments", "trust": {"pod_identity": {}}})
+    assert "put the path in path ('/team/') and the name in name ('payments')" in str(exc.value)
