@@ -271,7 +271,10 @@ def _statement_problems(st, where):
     if extra:
         problems.append("%s: unknown keys %s" % (where, extra))
     if st.get("Effect") not in ("Allow", "Deny"):
-        problems.append("%s: Effect must be Allow or Deny, not %r" % (where, st.get("Effect")))
+        effect = st.get("Effect")
+        hint = (" (did you mean %r? IAM's values are case-sensitive)" % effect.capitalize()
+                if isinstance(effect, str) and effect.capitalize() in ("Allow", "Deny") else "")
+        problems.append("%s: Effect must be Allow or Deny, not %r%s" % (where, effect, hint))
     sid = st.get("Sid")
     if sid is not None and not (isinstance(sid, str) and _SID_RE.match(sid)):
         problems.append("%s: Sid must be letters and digits, not %r" % (where, sid))

@@ -453,3 +453,10 @@ def test_a_role_name_with_a_slash_suggests_path():
     with pytest.raises(TrustError) as exc:
         t.validate_params({"name": "team/payments", "trust": {"pod_identity": {}}})
     assert "put the path in path ('/team/') and the name in name ('payments')" in str(exc.value)
+
+
+def test_effect_in_the_wrong_case_names_the_right_one():
+    doc = {"Version": "2012-10-17", "Statement": [{"Effect": "allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    with pytest.raises(TrustError) as exc:
+        t.validate_params({"name": "r", "trust": {"pod_identity": {}}, "inline_policies": {"p": doc}})
+    assert "not 'allow' (did you mean 'Allow'? IAM's values are case-sensitive)" in str(exc.value)
