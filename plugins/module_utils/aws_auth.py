@@ -313,10 +313,13 @@ def validate_params(params):
                                         "bound to a narrower ClusterRole)" % (where, ADMIN_GROUP, final))
                             node = [g for g in groups if g in NODE_GROUPS]
                             if node and isinstance(username, str) and not username.startswith("system:node:"):
-                                warnings.append(
-                                    "%s: %s carries %s but its username %r does not start with "
-                                    "system:node: (the Node authorizer will refuse its kubelet)"
-                                    % (where, final, ", ".join(node), username))
+                                problems.append(
+                                    "%s.groups: %s puts %s in %s, the groups of nodes, but its username %r "
+                                    "is not a node's (system:node:{{EC2PrivateDNSName}}, or "
+                                    "system:node:{{SessionName}} for Fargate): a person's or a "
+                                    "pipeline's role does not belong there; map it to a group bound "
+                                    "to a least-privilege role instead"
+                                    % (where, final, username, ", ".join(node), username))
             key = _key(kind, final, normalize)
             if key in first_seen:
                 warnings.append(

@@ -234,11 +234,6 @@ def test_accounts_quoted_or_not():
     assert req["accounts"] == ["123456789012", "210987654321", "111122223333"]
 
 
-def test_node_groups_with_non_node_username_warns():
-    req = validate_params({"roles": [role("n", "bob", ["system:nodes"])]})
-    assert any("system:node:" in w for w in req["warnings"])
-
-
 # ------------------------------------------------------------------------------------ merge
 def test_add_keeps_other_entries_order_keys_and_text():
     users = "- userarn: arn:aws:iam::123456789012:user/alice\n  username: alice\n  groups: [g]  # keep me\n"
@@ -696,3 +691,13 @@ def test_ensure_gives_up_after_bounded_conflicts_writing_nothing():
     assert "gave up after 4 conflicting concurrent updates of kube-system/aws-auth" in str(exc.value)
     assert [c[0] for c in api.calls] == ["GET", "POST"] * 4 and len(pauses) == 3
     assert api.obj is None
+
+
+def test_node_groups_on_a_persons_role_are_refused_before_any_read():
+    with pytest.raises(AwsAuthError) as exc:
+        validate_params({"roles": [{"arn": "arn:aws:iam::123456789012:role/dev", "username": "dev",
+                                    "groups": ["system:nodes", "devs"]}]})
+    assert "roles[0].groups" in str(exc.value) and "the groups of nodes" in str(exc.value)
+    # a node role written the node way is fine
+    validate_params({"roles": [{"arn": NODE, "username": "system:node:{{EC2PrivateDNSName}}",
+                                "groups": ["system:bootstrappers", "system:nodes"]}]})
