@@ -117,6 +117,14 @@ options:
     type: str
     choices: [auto, projectcalico.org/v3, crd.projectcalico.org/v1]
     default: auto
+  validate_only:
+    description:
+      - Validate the objects offline (the same checks as always: selectors, rules, ports, CIDRs,
+        orders, names) and return them in RV(objects) as they would be written, without any
+        connection to a cluster. For CI jobs that lint policy files, as C(calicoctl validate) does.
+      - O(purge) is refused with it (what purge deletes depends on the cluster).
+    type: bool
+    default: false
   server_dry_run:
     description:
       - In check mode, send the writes that would happen with C(dryRun=All), so the API server's
@@ -277,6 +285,15 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+objects:
+  description: With O(validate_only), the objects as they would be written (C(projectcalico.org/v3)
+    form; the CRD path differs only in C(apiVersion)), with their normalized spec.
+  returned: when O(validate_only=true)
+  type: list
+  elements: dict
+  sample: [{"apiVersion": "projectcalico.org/v3", "kind": "NetworkPolicy",
+            "metadata": {"name": "default-deny", "namespace": "shop", "labels": {"hardened.eks/managed-by": "calico_policy"}},
+            "spec": {"selector": "all()", "types": ["Ingress", "Egress"]}}]
 changed:
   description: Whether anything was (or, in check mode, would be) created, updated or deleted.
   returned: always
@@ -344,11 +361,14 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hardened.eks.plugins.module_utils._k8s import K8S_AUTH_ARG_SPEC, K8sError, connect
 from ansible_collections.hardened.eks.plugins.module_utils.calico_objects import (
     API_CHOICES,
+    API_V3,
     CalicoApplyError,
+    build_object,
     ensure_calico_objects,
 )
 from ansible_collections.hardened.eks.plugins.module_utils.calico_validate import (
     CalicoValidationError,
+    normalize_spec,
     validate_params,
 )
 
@@ -369,6 +389,7 @@ def argument_spec():
         purge_labels=dict(type="bool", default=False),
         api=dict(type="str", default="auto", choices=list(API_CHOICES)),
         server_dry_run=dict(type="bool", default=True),
+        validate_only=dict(type="bool", default=False),
     )
     spec.update(K8S_AUTH_ARG_SPEC)
     return spec
@@ -384,10 +405,20 @@ def main():
         required_one_of=[("name", "policies", "purge")],
     )
     p = module.params
+    if p["validate_only"] and p["purge"]:
+        module.fail_json(msg="purge: cannot be used with validate_only (what it deletes depends on the cluster)")
     try:
         desired, purge_reqs, purge_kinds = validate_params(p)
     except CalicoValidationError as e:
         module.fail_json(msg=str(e), problems=e.problems)
+    if p["validate_only"]:
+        objects = []
+        for d in desired:
+            if d.state == "present":
+                obj = build_object(API_V3, d)
+                obj["spec"] = normalize_spec(d.kind, obj["spec"])
+                objects.append(obj)
+        module.exit_json(changed=False, objects=objects)
 
     warnings = []
     try:

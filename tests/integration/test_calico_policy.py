@@ -454,3 +454,23 @@ def test_generated_objects_are_accepted_by_the_api_server_with_the_real_crds(k8s
                 ext.delete_custom_resource_definition(name)
             except ApiException:
                 pass
+
+
+def test_validate_only_lints_offline_without_a_cluster(run_module):
+    """validate_only: the same validation, no connection (the kubeconfig does not even exist),
+    the objects returned as they would be written; bad input fails with every problem."""
+    offline = {"kubeconfig": "/nonexistent/kubeconfig", "host": "https://127.0.0.1:9", "validate_only": True}
+    good = [{"kind": "NetworkPolicy", "name": "default-deny", "namespace": "shop", "spec": {"types": ["Ingress", "Egress"]}},
+            {"kind": "NetworkPolicy", "name": "allow-dns", "namespace": "shop", "spec": {"egress": [
+                {"action": "Allow", "protocol": "UDP", "destination": {"ports": [53]}}]}}]
+    res = run_module("calico_policy", dict(offline, policies=good))
+    assert res["_rc"] == 0 and res["changed"] is False, res
+    assert [(o["kind"], o["metadata"]["name"]) for o in res["objects"]] == [("NetworkPolicy", "default-deny"),
+                                                                           ("NetworkPolicy", "allow-dns")]
+    assert res["objects"][1]["spec"]["types"] == ["Egress"] and res["objects"][1]["spec"]["selector"] == "all()"
+    bad = [{"kind": "NetworkPolicy", "name": "Bad_Name", "namespace": "shop",
+            "spec": {"selector": "app ==", "ingress": [{"action": "Allowz"}]}}]
+    res = run_module("calico_policy", dict(offline, policies=bad))
+    assert res.get("failed") and len(res["problems"]) == 3, res
+    res = run_module("calico_policy", dict(offline, policies=good, purge="app=shop"))
+    assert res.get("failed") and "validate_only" in res["msg"]
