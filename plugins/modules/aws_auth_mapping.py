@@ -152,15 +152,8 @@ options:
     description: Name of the ConfigMap. Only change it for tests or non-EKS setups.
     type: str
     default: aws-auth
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
+  - hardened.eks.attributes
   - kubernetes.core.k8s_auth_options
 notes:
   - Supports check mode (only the read is sent) and diff mode (C(mapRoles), C(mapUsers),

@@ -119,7 +119,7 @@ options:
     default: auto
   validate_only:
     description:
-      - Validate the objects offline (the same checks as always: selectors, rules, ports, CIDRs,
+      - Validate the objects offline (the same checks as always, of selectors, rules, ports, CIDRs,
         orders, names) and return them in RV(objects) as they would be written, without any
         connection to a cluster. For CI jobs that lint policy files, as C(calicoctl validate) does.
       - O(purge) is refused with it (what purge deletes depends on the cluster).
@@ -133,15 +133,8 @@ options:
       - When V(false), check mode only reads.
     type: bool
     default: true
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
+  - hardened.eks.attributes
   - kubernetes.core.k8s_auth_options
 requirements:
   - kubernetes (the Python client)

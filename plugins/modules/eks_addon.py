@@ -79,15 +79,8 @@ options:
 notes:
   - Supports check mode and diff mode (C(addon_version), C(configuration_values),
     C(service_account_role_arn)).
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
+  - hardened.eks.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3

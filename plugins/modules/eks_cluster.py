@@ -148,15 +148,8 @@ notes:
   - Supports check mode and diff mode. The diff shows C(version), the endpoint settings,
     C(logging), C(encryption), C(authentication_mode), C(tags) and C(oidc_provider_arn).
   - The cluster must have no node groups or Fargate profiles left to be deleted.
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
+  - hardened.eks.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags

@@ -144,15 +144,8 @@ notes:
     O(inline_policies) is given), and no write. With O(trust.irsa.cluster_name), also
     DescribeCluster and GetOpenIDConnectProvider.
   - AWS throttling and transient errors are retried with jittered backoff.
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
+  - hardened.eks.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3

@@ -177,16 +177,8 @@ notes:
     CRDs, nodes' namespaces and service accounts).
   - The EKS Pod Identity association API is optional; where the endpoint does not offer it the
     evidence says so and only IRSA is audited.
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-    details: The audit is read-only and changes nothing, so there is no diff to show.
-  platform:
-    platforms: posix
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
+  - hardened.eks.attributes.read_only
   - kubernetes.core.k8s_auth_options
   - amazon.aws.common.modules
   - amazon.aws.region.modules

@@ -1,6 +1,5 @@
 """Real IAM logins to the sandbox: tokens made as `aws eks get-token` makes them, checked by the
 real aws-iam-authenticator (the API server's token webhook), which calls the sandbox's STS."""
-import base64
 import json
 import os
 import ssl
@@ -8,9 +7,8 @@ import urllib.error
 import urllib.request
 
 import boto3
-import botocore.session
 
-TOKEN_PREFIX = "k8s-aws-v1."
+from tests import eks_token
 
 
 class Identity(object):
@@ -21,24 +19,10 @@ class Identity(object):
         self.key, self.secret, self.session_token, self.arn = key, secret, session_token, arn
 
     def token(self, cluster=None, expires=60):
-        """A token of `aws eks get-token`: a presigned STS GetCallerIdentity URL for the real STS
-        host name (no request is sent here: the authenticator sends it), signing x-k8s-aws-id."""
-        region = self.sandbox.env["AWS_REGION"]
-        sts = botocore.session.get_session().create_client(
-            "sts", region_name=region, endpoint_url="https://sts.%s.amazonaws.com" % region,
-            aws_access_key_id=self.key, aws_secret_access_key=self.secret, aws_session_token=self.session_token)
-
-        def keep(params, context, **_):
-            context["x-k8s-aws-id"] = params.pop("x-k8s-aws-id")
-
-        def inject(request, **_):
-            request.headers["x-k8s-aws-id"] = request.context["x-k8s-aws-id"]
-
-        sts.meta.events.register("provide-client-params.sts.GetCallerIdentity", keep)
-        sts.meta.events.register("before-sign.sts.GetCallerIdentity", inject)
-        url = sts.generate_presigned_url("get_caller_identity", HttpMethod="GET", ExpiresIn=expires,
-                                         Params={"x-k8s-aws-id": cluster or self.sandbox.env["HARDENED_EKS_CLUSTER_NAME"]})
-        return TOKEN_PREFIX + base64.urlsafe_b64encode(url.encode()).decode().rstrip("=")
+        """A token of `aws eks get-token` for the real STS host name (tests/eks_token.py)."""
+        return eks_token.token(eks_token.presigned_caller_identity(
+            self.key, self.secret, self.session_token, region=self.sandbox.env["AWS_REGION"],
+            cluster=cluster or self.sandbox.env["HARDENED_EKS_CLUSTER_NAME"], expires=expires))
 
 
 class Aws(object):

@@ -8,7 +8,7 @@ import os
 import sys
 from urllib.parse import urlsplit
 
-import botocore.session
+from tests.eks_token import presigned_caller_identity
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                                 "scripts"))
@@ -20,20 +20,7 @@ IDENTITY = {"Account": "123456789012", "Arn": "arn:aws:sts::123456789012:assumed
 
 
 def presign(cluster="sandbox", key=KEY, secret=SECRET, token=TOKEN, expires=60, host="sts.us-east-1.amazonaws.com"):
-    session = botocore.session.get_session()
-    sts = session.create_client("sts", region_name="us-east-1", endpoint_url="https://%s" % host,
-                                aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token)
-
-    def keep(params, context, **_):
-        context["x-k8s-aws-id"] = params.pop("x-k8s-aws-id")
-
-    def inject(request, **_):
-        request.headers["x-k8s-aws-id"] = request.context["x-k8s-aws-id"]
-
-    sts.meta.events.register("provide-client-params.sts.GetCallerIdentity", keep)
-    sts.meta.events.register("before-sign.sts.GetCallerIdentity", inject)
-    return sts.generate_presigned_url("get_caller_identity", Params={"x-k8s-aws-id": cluster},
-                                      ExpiresIn=expires, HttpMethod="GET")
+    return presigned_caller_identity(key, secret, token, cluster=cluster, expires=expires, host=host)
 
 
 def environ(url, cluster="sandbox", accept="application/json"):
