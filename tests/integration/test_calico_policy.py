@@ -465,8 +465,8 @@ def test_validate_only_lints_offline_without_a_cluster(run_module):
                 {"action": "Allow", "protocol": "UDP", "destination": {"ports": [53]}}]}}]
     res = run_module("calico_policy", dict(offline, policies=good))
     assert res["_rc"] == 0 and res["changed"] is False, res
-    assert [(o["kind"], o["metadata"]["name"]) for o in res["objects"]] == [("NetworkPolicy", "default-deny"),
-                                                                           ("NetworkPolicy", "allow-dns")]
+    names = [(o["kind"], o["metadata"]["name"]) for o in res["objects"]]
+    assert names == [("NetworkPolicy", "default-deny"), ("NetworkPolicy", "allow-dns")]
     assert res["objects"][1]["spec"]["types"] == ["Egress"] and res["objects"][1]["spec"]["selector"] == "all()"
     bad = [{"kind": "NetworkPolicy", "name": "Bad_Name", "namespace": "shop",
             "spec": {"selector": "app ==", "ingress": [{"action": "Allowz"}]}}]
