@@ -178,7 +178,8 @@ def manifest_module(module, log):
     src = os.path.join(GO_DIR, "manifests")
     os.makedirs(os.path.dirname(log), exist_ok=True)
     version = module_version("manifests", module)
-    target = os.path.join(GO_CACHE, "mod", module.lower() + "@" + version)
+    # the module cache spells an upper-case letter as '!' + its lower case
+    target = os.path.join(GO_CACHE, "mod", re.sub("[A-Z]", lambda m: "!" + m.group(0).lower(), module) + "@" + version)
     if not os.path.isdir(target):
         _run_logged([go, "mod", "download", module], src, env, log, "download %s %s" % (module, version),
                     "downloading %s" % module)
