@@ -1,6 +1,7 @@
 """Upstream manifests as test data, from the Go modules pinned in scripts/sandbox.d/go/manifests
 (downloaded from the Go module proxy once, checked against go.sum on every use): nothing is read
 from outside the repository and nothing upstream is copied into it."""
+import functools
 import glob
 import os
 import sys
@@ -16,7 +17,9 @@ VPC_CNI = "github.com/aws/amazon-vpc-cni-k8s"
 LOG = os.path.join(gobuild.CACHE, "build.log")
 
 
+@functools.lru_cache(maxsize=None)
 def module_dir(module):
+    """Downloaded once, verified against go.sum once per test session (about 1 s a verify)."""
     return gobuild.manifest_module(module, LOG)
 
 
