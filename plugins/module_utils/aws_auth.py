@@ -23,6 +23,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.hardened.eks.plugins.module_utils import _names
+
 try:
     import yaml
 
@@ -34,7 +36,7 @@ try:
 except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
     HAS_YAML = False
 
-PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
+PARTITIONS = _names.PARTITIONS
 NODE_GROUPS = ("system:bootstrappers", "system:nodes", "system:node-proxier")
 ADMIN_GROUP = "system:masters"
 PLACEHOLDERS = ("{{AccountID}}", "{{SessionName}}", "{{SessionNameRaw}}", "{{EC2PrivateDNSName}}",
@@ -48,8 +50,8 @@ KINDS = {
 }
 
 _ARN_RE = re.compile(r"^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$")
-_ACCOUNT_RE = re.compile(r"^\d{12}$")
-_IAM_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")
+_ACCOUNT_RE = _names.ACCOUNT_RE
+_IAM_NAME_RE = _names.IAM_NAME_RE
 _PATH_SEGMENT_RE = re.compile(r"^[\x21-\x2e\x30-\x7e]+$")  # printable ASCII except "/"
 _PLACEHOLDER_RE = re.compile(r"\{\{(.*?)\}\}")
 _ROLE_PATH_RE = re.compile(r"^(arn:[^:]*:iam::[^:]*:role/)(?:.*/)([^/]+)$")
@@ -118,7 +120,7 @@ def check_arn(arn, kind):
         return ["%r has leading or trailing whitespace" % arn]
     m = _ARN_RE.match(arn)
     if not m:
-        return ["%r is not an ARN (expected arn:aws:iam::<12-digit account>:%s/<name>)" % (arn, want)]
+        return ["%r is not an ARN (expected arn:<partition>:iam::<12-digit account>:%s/<name>)" % (arn, want)]
     partition, service, region, account, resource = m.groups()
     problems = []
     if partition not in PARTITIONS:

@@ -18,6 +18,8 @@ import ipaddress
 import json
 import re
 
+from ansible_collections.hardened.eks.plugins.module_utils import _names
+
 try:
     import yaml
 
@@ -47,14 +49,14 @@ CLUSTER_DIFF_KEYS = (
     "oidc_provider_arn",
 )
 
-_NAME_RE = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
+_NAME_RE = _names.CLUSTER_NAME_RE
 _VERSION_RE = re.compile(r"^(\d+)\.(\d+)$")
-_ROLE_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
-_KMS_KEY_ARN_RE = re.compile(r"^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key/[A-Za-z0-9-]+$")
+_ROLE_ARN_RE = _names.ROLE_ARN_RE
+_KMS_KEY_ARN_RE = _names.KMS_KEY_ARN_RE
 _SUBNET_RE = re.compile(r"^subnet-[0-9a-f]+$")
 _SG_RE = re.compile(r"^sg-[0-9a-f]+$")
 _THUMBPRINT_RE = re.compile(r"^[0-9a-fA-F]{40}$")
-_CLUSTER_ARN_RE = re.compile(r"^arn:(aws[a-z-]*):eks:[a-z0-9-]+:(\d{12}):cluster/.+$")
+_CLUSTER_ARN_RE = _names.CLUSTER_ARN_RE
 
 
 class EksError(Exception):
@@ -199,7 +201,7 @@ def validate_cluster_params(params, region=None):
 
     role_arn = params.get("role_arn")
     if role_arn is not None and not _ROLE_ARN_RE.match(role_arn):
-        problems.append("role_arn: %r is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)" % role_arn)
+        problems.append("role_arn: %r is not an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)" % role_arn)
     desired["role_arn"] = role_arn
 
     subnets = params.get("subnets")
@@ -277,7 +279,7 @@ def validate_cluster_params(params, region=None):
     if key:
         m = _KMS_KEY_ARN_RE.match(key)
         if not m:
-            problems.append("encryption: %r is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)"
+            problems.append("encryption: %r is not a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)"
                             % key)
         elif region and m.group(2) != region:
             problems.append("encryption: the KMS key %s is in %s; EKS needs a key in the cluster's region %s"

@@ -29,6 +29,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_p
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
+from ansible_collections.hardened.eks.plugins.module_utils import _names
+
 POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
 IRSA_AUDIENCE = "sts.amazonaws.com"
 KUBE2IAM_ANNOTATION = "iam.amazonaws.com/role"
@@ -40,15 +42,11 @@ POLICY_VERSIONS = ("2012-10-17", "2008-10-17")
 INLINE_POLICIES_MAX_CHARS = 10240  # all inline policies of a role together, whitespace excluded
 MAX_TAGS = 50
 
-_PARTITION = r"aws(?:-[a-z]+)*"
-_IAM_NAME = r"[\w+=,.@-]+"
-_IAM_PATH = r"/(?:[\w+=,.@-]+/)*"
-ROLE_ARN_RE = re.compile(r"^arn:(%s):iam::(\d{12}):role(%s)(%s)$" % (_PARTITION, _IAM_PATH, _IAM_NAME))
-POLICY_ARN_RE = re.compile(r"^arn:(%s):iam::(\d{12}|aws):policy%s%s$" % (_PARTITION, _IAM_PATH, _IAM_NAME))
-OIDC_PROVIDER_ARN_RE = re.compile(r"^arn:(%s):iam::(\d{12}):oidc-provider/"
-                                  r"([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d+)?(?:/[\w.~-]+)*)$" % _PARTITION)
-CLUSTER_ARN_RE = re.compile(r"^arn:(%s):eks:[a-z0-9-]+:(\d{12}):cluster/.+$" % _PARTITION)
-CLUSTER_NAME_RE = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
+ROLE_ARN_RE = _names.ROLE_ARN_RE
+POLICY_ARN_RE = _names.POLICY_ARN_RE
+OIDC_PROVIDER_ARN_RE = _names.OIDC_PROVIDER_ARN_RE
+CLUSTER_ARN_RE = _names.CLUSTER_ARN_RE
+CLUSTER_NAME_RE = _names.CLUSTER_NAME_RE
 _DNS_LABEL_RE = re.compile(r"^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$")
 _DNS_SUBDOMAIN_RE = re.compile(r"^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$")
 _POLICY_NAME_RE = re.compile(r"^[\w+=,.@-]{1,128}$")
@@ -428,7 +426,7 @@ def _validate_kube2iam(k2i, problems):
         problems.append("trust.kube2iam.node_role_arns: required, the IAM roles of the nodes kube2iam runs on")
         return None
     problems.extend(_arn_list_problems(arns, "trust.kube2iam.node_role_arns", ROLE_ARN_RE,
-                                       "an IAM role ARN (arn:aws:iam::<account>:role/<name>; no *, no account root)"))
+                                       "an IAM role ARN (arn:<partition>:iam::<account>:role/<name>; no *, no account root)"))
     return {"node_role_arns": sorted(set(a for a in arns if isinstance(a, str)))} if isinstance(arns, list) else None
 
 
@@ -438,7 +436,7 @@ def _validate_irsa(irsa, problems):
         problems.append("trust.irsa: give exactly one of oidc_provider_arn and cluster_name")
     elif provider and not (isinstance(provider, str) and OIDC_PROVIDER_ARN_RE.match(provider)):
         problems.append("trust.irsa.oidc_provider_arn: %r is not an IAM OIDC provider ARN "
-                        "(arn:aws:iam::<account>:oidc-provider/<issuer host/path>)" % (provider,))
+                        "(arn:<partition>:iam::<account>:oidc-provider/<issuer host/path>)" % (provider,))
     elif cluster and not (isinstance(cluster, str) and CLUSTER_NAME_RE.match(cluster)):
         problems.append("trust.irsa.cluster_name: %r is not an EKS cluster name" % (cluster,))
     ns, sa = irsa.get("namespace"), irsa.get("service_account")

@@ -129,7 +129,7 @@ def test_valid_role_arns(arn):
 
 
 @pytest.mark.parametrize("arn, kind, fragment", [
-    ("arn:aws-iso:iam::123456789012:role/a", "roles", "partition"),
+    ("arn:aws-mars:iam::123456789012:role/a", "roles", "partition"),
     ("arn:aws:iam::12345678901:role/a", "roles", "not 12 digits"),
     ("arn:aws:iam::123456789012:user/a", "roles", "list it under users"),
     ("arn:aws:iam::123456789012:role/a", "users", "list it under roles"),
