@@ -18,6 +18,8 @@ import ipaddress
 import json
 import re
 
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
 from ansible_collections.hardened.eks.plugins.module_utils import _names
 
 try:
@@ -117,13 +119,10 @@ def normalize_cidrs(cidrs):
 
 
 def diff_tags(current, desired, purge):
-    """(to_set, to_unset) like amazon.aws compare_aws_tags; ``aws:`` keys are never purged."""
-    current = current or {}
-    to_set = dict((k, str(v)) for k, v in desired.items() if current.get(k) != str(v))
-    to_unset = []
-    if purge:
-        to_unset = sorted(k for k in current if k not in desired and not k.startswith("aws:"))
-    return to_set, to_unset
+    """amazon.aws ``compare_aws_tags`` (``aws:`` keys never purged), with the values as the
+    strings EKS stores and the removed keys sorted (a stable plan and diff)."""
+    to_set, to_unset = compare_aws_tags(current or {}, desired, purge_tags=purge)
+    return dict((k, str(v)) for k, v in to_set.items()), sorted(to_unset)
 
 
 def kms_key_region(key_arn):

@@ -1,25 +1,21 @@
 # -*- coding: utf-8 -*-
 # Copyright: hardened.eks contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The AWS edge of ``eks_pod_iam_role``: thin boto3 calls (every one with ``aws_retry=True`` on
-a client made with ``AWSRetry.jittered_backoff``), reading a role as ``iam_trust.role_view``
-wants it, and the ``ensure_*`` functions that run the plans of ``iam_trust``. Errors are raised
-(``AnsibleAWSError`` for AWS, ``TrustError`` for refusals); only the module's ``main()`` turns
-them into a failure."""
+"""The AWS edge of ``eks_pod_iam_role``: reading a role as ``iam_trust.role_view`` wants it
+(through the AWS layer, ``_aws.iam``), and the ``ensure_*`` functions that run the plans of
+``iam_trust``. Errors are raised (``AnsibleAWSError`` for AWS, ``TrustError`` for refusals);
+only the module's ``main()`` turns them into a failure."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-try:
-    import botocore
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.hardened.eks.plugins.module_utils.aws_edge import call
+from ansible_collections.hardened.eks.plugins.module_utils._aws import eks as eks_api
+from ansible_collections.hardened.eks.plugins.module_utils._aws import iam as iam_api
+from ansible_collections.hardened.eks.plugins.module_utils._aws.common import call
+from ansible_collections.hardened.eks.plugins.module_utils._aws.common import error_code as _error_code
 from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import TrustError
 from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import diff_view
 from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import plan_role
@@ -28,31 +24,7 @@ from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import prov
 from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import role_arn
 from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import role_view
 
-
-def _error_code(error):
-    """The AWS error code of an AnsibleAWSError raised by ``call`` (None for other errors)."""
-    exc = getattr(error, "exception", None)
-    response = getattr(exc, "response", None) or {}
-    return (response.get("Error") or {}).get("Code")
-
-
-def _pages(client, operation, key, what, **params):
-    out = []
-    while True:
-        page = call(client, operation, what, **params)
-        out.extend(page.get(key) or [])
-        if not page.get("IsTruncated"):
-            return out
-        params["Marker"] = page["Marker"]
-
-
-def get_role(client, name):
-    try:
-        return client.get_role(aws_retry=True, RoleName=name)["Role"]
-    except is_boto3_error_code("NoSuchEntity"):
-        return None
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
-        raise AnsibleAWSError(message="Failed to get role %s" % name, exception=e)
+get_role = iam_api.get_role
 
 
 def read_role(client, name, managed=True, inline_names=None, all_inline=False, tags=True, instance_profiles=False):
@@ -60,55 +32,32 @@ def read_role(client, name, managed=True, inline_names=None, all_inline=False, t
     attached policies when ``managed``, documents of the inline policies named in
     ``inline_names`` (all of them when ``all_inline``; None: inline policies not read), tags only
     when GetRole did not carry them and ``tags``, instance profiles when asked."""
-    role = get_role(client, name)
+    role = iam_api.get_role(client, name)
     if role is None:
         return None
-    attached = None
-    if managed:
-        attached = [p["PolicyArn"] for p in _pages(client, "list_attached_role_policies", "AttachedPolicies",
-                                                   "list policies attached to role %s" % name, RoleName=name)]
+    attached = iam_api.attached_policy_arns(client, name) if managed else None
     inline = None
     if inline_names is not None or all_inline:
-        names = _pages(client, "list_role_policies", "PolicyNames", "list inline policies of role %s" % name,
-                       RoleName=name)
+        names = iam_api.inline_policy_names(client, name)
         wanted = set(names) if all_inline else set(names) & set(inline_names)
-        inline = {}
-        for pname in names:
-            if pname in wanted:
-                inline[pname] = call(client, "get_role_policy", "get inline policy %s of role %s" % (pname, name),
-                                     RoleName=name, PolicyName=pname)["PolicyDocument"]
-            else:
-                inline[pname] = None
-    tag_dict = None
-    if tags and "Tags" not in role:
-        tag_list = _pages(client, "list_role_tags", "Tags", "list tags of role %s" % name, RoleName=name)
-        tag_dict = {t["Key"]: t["Value"] for t in tag_list}
-    profiles = None
-    if instance_profiles:
-        profiles = [p["InstanceProfileName"] for p in
-                    _pages(client, "list_instance_profiles_for_role", "InstanceProfiles",
-                           "list instance profiles of role %s" % name, RoleName=name)]
+        inline = dict((pname, iam_api.get_role_policy(client, name, pname) if pname in wanted else None)
+                      for pname in names)
+    tag_dict = iam_api.role_tags(client, name) if tags and "Tags" not in role else None
+    profiles = iam_api.instance_profiles_of_role(client, name) if instance_profiles else None
     return role_view(role, attached, inline, tag_dict, profiles)
 
 
 def find_oidc_provider(eks, iam, cluster_name):
     """The IAM OIDC provider ARN of an EKS cluster's issuer; TrustError when the cluster or its
     provider does not exist."""
-    try:
-        cluster = eks.describe_cluster(aws_retry=True, name=cluster_name)["cluster"]
-    except is_boto3_error_code("ResourceNotFoundException"):
+    cluster = eks_api.describe_cluster(eks, cluster_name)
+    if cluster is None:
         raise TrustError("EKS cluster %s does not exist" % cluster_name, prefix="trust.irsa.cluster_name")
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
-        raise AnsibleAWSError(message="Failed to describe cluster %s" % cluster_name, exception=e)
     arn = provider_arn_for_cluster(cluster)
-    try:
-        iam.get_open_id_connect_provider(aws_retry=True, OpenIDConnectProviderArn=arn)
-    except is_boto3_error_code("NoSuchEntity"):
+    if iam_api.get_oidc_provider(iam, arn) is None:
         raise TrustError("cluster %s has no IAM OIDC provider %s: create it first (hardened.eks.eks_cluster "
                          "oidc_provider: true) or give trust.irsa.oidc_provider_arn" % (cluster_name, arn),
                          prefix="trust.irsa.cluster_name")
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
-        raise AnsibleAWSError(message="Failed to get OIDC provider %s" % arn, exception=e)
     return arn
 
 

@@ -158,18 +158,13 @@ tags:
   type: dict
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.hardened.eks.plugins.module_utils.aws_edge import Clock
-from ansible_collections.hardened.eks.plugins.module_utils.aws_edge import aws_client
-from ansible_collections.hardened.eks.plugins.module_utils.aws_edge import call as _call
+from ansible_collections.hardened.eks.plugins.module_utils._aws import eks as eks_api
+from ansible_collections.hardened.eks.plugins.module_utils._aws.common import Clock
+from ansible_collections.hardened.eks.plugins.module_utils._aws.common import aws_client
+from ansible_collections.hardened.eks.plugins.module_utils._aws.common import call as _call
 from ansible_collections.hardened.eks.plugins.module_utils.eks import EksError
 from ansible_collections.hardened.eks.plugins.module_utils.eks import addon_diff_view
 from ansible_collections.hardened.eks.plugins.module_utils.eks import addon_ready
@@ -180,30 +175,14 @@ from ansible_collections.hardened.eks.plugins.module_utils.eks import update_fin
 from ansible_collections.hardened.eks.plugins.module_utils.eks import validate_addon_params
 
 
-def describe_addon(client, cluster_name, name):
-    try:
-        return client.describe_addon(aws_retry=True, clusterName=cluster_name, addonName=name)["addon"]
-    except is_boto3_error_code("ResourceNotFoundException"):
-        return None
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
-        raise AnsibleAWSError(message="Failed to describe add-on %s of cluster %s" % (name, cluster_name),
-                              exception=e)
-
-
 def cluster_exists(client, cluster_name):
-    try:
-        client.describe_cluster(aws_retry=True, name=cluster_name)
-        return True
-    except is_boto3_error_code("ResourceNotFoundException"):
-        return False
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
-        raise AnsibleAWSError(message="Failed to describe cluster %s" % cluster_name, exception=e)
+    return eks_api.describe_cluster(client, cluster_name) is not None
 
 
 def wait_addon(client, cluster_name, name, timeout, clock, gone=False):
     what = "add-on %s of cluster %s" % (name, cluster_name)
     if gone:
-        return poll_until(lambda: describe_addon(client, cluster_name, name), lambda a: a is None, timeout,
+        return poll_until(lambda: eks_api.describe_addon(client, cluster_name, name), lambda a: a is None, timeout,
                           clock.sleep, clock.now, what + " to be deleted")
 
     def done(addon):
@@ -211,14 +190,13 @@ def wait_addon(client, cluster_name, name, timeout, clock, gone=False):
             raise EksError("%s disappeared while waiting for it" % what)
         return addon_ready(addon, what)
 
-    return poll_until(lambda: describe_addon(client, cluster_name, name), done, timeout, clock.sleep, clock.now,
+    return poll_until(lambda: eks_api.describe_addon(client, cluster_name, name), done, timeout, clock.sleep, clock.now,
                       what + " to be ACTIVE")
 
 
 def wait_addon_update(client, cluster_name, name, update_id, timeout, clock):
     if update_id:
-        poll_until(lambda: _call(client, "describe_update", "describe update %s" % update_id, name=cluster_name,
-                                 updateId=update_id, addonName=name)["update"],
+        poll_until(lambda: eks_api.describe_update(client, cluster_name, update_id, addon_name=name),
                    lambda u: update_finished(u, "add-on %s" % name), timeout, clock.sleep, clock.now,
                    "update %s of add-on %s" % (update_id, name))
     return wait_addon(client, cluster_name, name, timeout, clock)
@@ -227,7 +205,7 @@ def wait_addon_update(client, cluster_name, name, update_id, timeout, clock):
 def ensure_addon_present(client, desired, check_mode, wait, timeout, clock, warnings):
     """(changed, result, diff)."""
     cluster, name = desired["cluster_name"], desired["name"]
-    current = addon_settings(describe_addon(client, cluster, name))
+    current = addon_settings(eks_api.describe_addon(client, cluster, name))
     if current is None and not cluster_exists(client, cluster):
         raise EksError("cluster %s does not exist (add-on %s)" % (cluster, name))
     if current is not None and current["status"] in ("DELETING",):
@@ -246,7 +224,7 @@ def ensure_addon_present(client, desired, check_mode, wait, timeout, clock, warn
         else:
             addon = wait_addon(client, cluster, name, timeout, clock)
     else:
-        addon = describe_addon(client, cluster, name) or (answer or {}).get("addon")
+        addon = eks_api.describe_addon(client, cluster, name) or (answer or {}).get("addon")
     result = addon_settings(addon) or predicted
     if result.get("status") == "DEGRADED":
         warnings.append("add-on %s of cluster %s is DEGRADED: %s" % (name, cluster, result.get("health_issues")))
@@ -255,7 +233,7 @@ def ensure_addon_present(client, desired, check_mode, wait, timeout, clock, warn
 
 def ensure_addon_absent(client, desired, check_mode, wait, timeout, clock):
     cluster, name = desired["cluster_name"], desired["name"]
-    current = addon_settings(describe_addon(client, cluster, name))
+    current = addon_settings(eks_api.describe_addon(client, cluster, name))
     diff = {"before": addon_diff_view(current), "after": {}}
     result = {"cluster_name": cluster, "name": name}
     if current is None:

@@ -321,20 +321,17 @@ updates:
   sample: [tags, logging, endpoint]
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
-
 from ansible.module_utils import basic as _basic
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.hardened.eks.plugins.module_utils.aws_edge import Clock
-from ansible_collections.hardened.eks.plugins.module_utils.aws_edge import aws_client
-from ansible_collections.hardened.eks.plugins.module_utils.aws_edge import call as _call
+from ansible_collections.hardened.eks.plugins.module_utils._aws import eks as eks_api
+from ansible_collections.hardened.eks.plugins.module_utils._aws import iam as iam_api
+from ansible_collections.hardened.eks.plugins.module_utils._aws.common import Clock
+from ansible_collections.hardened.eks.plugins.module_utils._aws.common import aws_client
+from ansible_collections.hardened.eks.plugins.module_utils._aws.common import call as _call
+from ansible_collections.hardened.eks.plugins.module_utils._aws.common import unsupported
 from ansible_collections.hardened.eks.plugins.module_utils.eks import EksError
 from ansible_collections.hardened.eks.plugins.module_utils.eks import EksTimeout
 from ansible_collections.hardened.eks.plugins.module_utils.eks import cluster_settings
@@ -349,23 +346,8 @@ from ansible_collections.hardened.eks.plugins.module_utils.eks import validate_c
 from ansible_collections.hardened.eks.plugins.module_utils.eks import version_given_as_number
 
 
-def _unsupported(e):
-    """True when the endpoint does not implement the operation (an emulator, an old region)."""
-    if not isinstance(e, botocore.exceptions.ClientError):
-        return False
-    status = e.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    code = e.response.get("Error", {}).get("Code")
-    return status == 404 and code in ("404", "NotFound", "UnknownOperationException") or code in (
-        "UnknownOperationException", "NotImplemented", "InvalidAction")
-
-
 def describe_cluster(client, name):
-    try:
-        return client.describe_cluster(aws_retry=True, name=name)["cluster"]
-    except is_boto3_error_code("ResourceNotFoundException"):
-        return None
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
-        raise AnsibleAWSError(message="Failed to describe cluster %s" % name, exception=e)
+    return eks_api.describe_cluster(client, name)
 
 
 def wait_cluster_status(client, name, timeout, clock, statuses=("ACTIVE",)):
@@ -392,16 +374,12 @@ def wait_update(client, name, update_id, what, timeout, clock):
     update id or DescribeUpdate is not available."""
     if update_id:
         try:
-            poll_until(lambda: client.describe_update(aws_retry=True, name=name, updateId=update_id)["update"],
+            poll_until(lambda: eks_api.describe_update(client, name, update_id),
                        lambda u: update_finished(u, what), timeout, clock.sleep, clock.now,
                        "%s update %s of cluster %s" % (what, update_id, name))
-        except botocore.exceptions.ClientError as e:
-            if not _unsupported(e):
-                raise AnsibleAWSError(message="Failed to describe update %s of cluster %s" % (update_id, name),
-                                      exception=e)
-        except botocore.exceptions.BotoCoreError as e:
-            raise AnsibleAWSError(message="Failed to describe update %s of cluster %s" % (update_id, name),
-                                  exception=e)
+        except AnsibleAWSError as e:
+            if not unsupported(e):
+                raise
     return wait_cluster_status(client, name, timeout, clock)
 
 
@@ -419,19 +397,6 @@ def apply_steps(client, name, steps, wait, timeout, clock, applied):
             wait_update(client, name, update_id, step["kind"], timeout, clock)
 
 
-def get_oidc_provider(iam, arn, tolerate_denied=False):
-    try:
-        return iam.get_open_id_connect_provider(aws_retry=True, OpenIDConnectProviderArn=arn)
-    except is_boto3_error_code("NoSuchEntity"):
-        return None
-    except is_boto3_error_code(["AccessDenied", "AccessDeniedException"]) as e:  # pylint: disable=duplicate-except
-        if tolerate_denied:
-            return None
-        raise AnsibleAWSError(message="Failed to read IAM OIDC provider %s" % arn, exception=e)
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:  # pylint: disable=duplicate-except
-        raise AnsibleAWSError(message="Failed to read IAM OIDC provider %s" % arn, exception=e)
-
-
 def ensure_oidc_provider(iam, settings, desired, check_mode):
     """``(changed, before, after)``: the ARN of the cluster issuer's IAM OIDC provider before
     and after the run (None when absent or not known yet, e.g. a cluster still to be created).
@@ -439,7 +404,7 @@ def ensure_oidc_provider(iam, settings, desired, check_mode):
     arn = oidc_provider_arn(settings.get("arn"), settings.get("oidc_issuer"))
     if not arn:
         return False, None, None
-    current = get_oidc_provider(iam, arn, tolerate_denied=not desired.get("oidc_provider"))
+    current = iam_api.get_oidc_provider(iam, arn, tolerate_denied=not desired.get("oidc_provider"))
     before = arn if current is not None else None
     if not desired.get("oidc_provider"):
         return False, before, before
@@ -513,7 +478,7 @@ def existing_oidc_provider(iam, settings):
     arn = oidc_provider_arn(settings.get("arn"), settings.get("oidc_issuer"))
     if not arn:
         return None
-    return arn if get_oidc_provider(iam, arn) is not None else None
+    return arn if iam_api.get_oidc_provider(iam, arn) is not None else None
 
 
 def ensure_absent(client, iam, desired, check_mode, wait, timeout, clock):

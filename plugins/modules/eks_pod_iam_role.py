@@ -279,8 +279,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible.module_utils import basic as _basic
 
 from ansible_collections.hardened.eks.plugins.module_utils import argspec_guard
-from ansible_collections.hardened.eks.plugins.module_utils.aws_edge import aws_client
-from ansible_collections.hardened.eks.plugins.module_utils.aws_edge import call
+from ansible_collections.hardened.eks.plugins.module_utils._aws.common import aws_client
+from ansible_collections.hardened.eks.plugins.module_utils._aws.common import call
 from ansible_collections.hardened.eks.plugins.module_utils.iam_role_edge import ensure_role_absent
 from ansible_collections.hardened.eks.plugins.module_utils.iam_role_edge import ensure_role_present
 from ansible_collections.hardened.eks.plugins.module_utils.iam_role_edge import find_oidc_provider

@@ -9,7 +9,8 @@ from botocore.stub import Stubber
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.hardened.eks.plugins.module_utils._k8s import K8sApiError
-from ansible_collections.hardened.eks.plugins.modules import eks_security_audit as mod
+from ansible_collections.hardened.eks.plugins.module_utils._audit import readers as mod
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
 ROLE = "arn:aws:iam::123456789012:role/prod-node"
 
@@ -38,11 +39,11 @@ def test_pod_identity_associations_listed_and_described(reader):
     eks.add_response("list_pod_identity_associations",
                      {"associations": [{"associationId": "a-1", "namespace": "shop", "serviceAccount": "api"}],
                       "nextToken": "t"}, {"clusterName": "prod"})
+    eks.add_response("list_pod_identity_associations", {"associations": []}, {"clusterName": "prod", "nextToken": "t"})
     eks.add_response("describe_pod_identity_association",
                      {"association": {"associationId": "a-1", "namespace": "shop", "serviceAccount": "api",
                                       "roleArn": "arn:aws:iam::123456789012:role/shop-api"}},
                      {"clusterName": "prod", "associationId": "a-1"})
-    eks.add_response("list_pod_identity_associations", {"associations": []}, {"clusterName": "prod", "nextToken": "t"})
     out, note = r.pod_identity_associations("prod")
     assert note is None
     assert out == [{"associationId": "a-1", "namespace": "shop", "serviceAccount": "api",
@@ -60,7 +61,7 @@ def test_pod_identity_access_denied_fails(reader):
     r, eks, _ec2, _iam = reader
     eks.add_client_error("list_pod_identity_associations", service_error_code="AccessDeniedException",
                          http_status_code=403)
-    with pytest.raises(mod.AnsibleAWSError):
+    with pytest.raises(AnsibleAWSError):
         r.pod_identity_associations("prod")
 
 
