@@ -38,7 +38,7 @@ DEFAULT_OUT = os.path.join(HERE, "results", "latest.json")
 README = os.path.join(HERE, "README.md")
 sys.path.insert(0, ROOT)
 
-from tests.integration.conftest import AuditLog, AwsRequests, read_env_file  # noqa: E402
+from tests.integration.fixtures import AuditLog, AwsRequests, read_env_file  # noqa: E402
 
 SCHEMA = 1
 ACCOUNT = "123456789012"

@@ -17,3 +17,7 @@ def _ensure_link():
 _ensure_link()
 if LINK_PARENT not in sys.path:
     sys.path.insert(0, LINK_PARENT)
+
+# The sandbox fixtures (sandbox, run_module, run_playbook, audit, aws_requests, k8s, ...) of
+# the integration and reliability tests, as a plugin rather than a star import between conftests.
+pytest_plugins = ["tests.integration.fixtures"]

@@ -22,7 +22,7 @@ import urllib.request
 
 import pytest
 
-from tests.integration.conftest import ROOT, AwsRequests
+from tests.integration.fixtures import ROOT, AwsRequests
 
 MODULE = "eks_pod_iam_role"
 ACCOUNT = "123456789012"

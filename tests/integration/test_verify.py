@@ -101,7 +101,7 @@ def good(sandbox):
     """Build the hardened state once for the module; remove it afterwards."""
     import boto3
     from kubernetes import client, config
-    from tests.integration.conftest import run_module_process
+    from tests.integration.fixtures import run_module_process
 
     s = State(uuid.uuid4().hex[:8])
 

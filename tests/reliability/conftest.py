@@ -5,7 +5,6 @@ import os
 import pytest
 import yaml
 
-from tests.integration.conftest import *  # noqa: F401,F403  pylint: disable=wildcard-import,unused-wildcard-import
 from tests.reliability.k8s_fault_proxy import FaultProxy
 
 
@@ -32,7 +31,7 @@ import sys  # noqa: E402
 import time  # noqa: E402
 import urllib.request  # noqa: E402
 
-from tests.integration.conftest import ROOT, AwsRequests  # noqa: E402
+from tests.integration.fixtures import ROOT, AwsRequests  # noqa: E402
 
 FASTCLOCK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_fastclock")
 

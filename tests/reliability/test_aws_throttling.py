@@ -10,7 +10,6 @@ InternalError/InternalFailure/ServiceUnavailable): 50 attempts in all before a c
 requested delays are logged and reported.
 """
 import json
-import os
 import uuid
 
 import pytest
@@ -133,12 +132,6 @@ def test_eks_cluster_fails_clearly_when_aws_is_unreachable(aws, run_module, fast
 
 
 # ------------------------------------------------------------------------------ eks_pod_iam_role
-POD_ROLE_MODULE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                               "plugins", "modules", "eks_pod_iam_role.py")
-needs_pod_role = pytest.mark.skipif(not os.path.exists(POD_ROLE_MODULE),
-                                    reason="hardened.eks.eks_pod_iam_role has not landed yet")
-
-
 @pytest.fixture(scope="module")
 def node_role(private_moto):
     iam = private_moto.client("iam")
@@ -154,7 +147,6 @@ def _pod_role(name, node_role):
             "tags": {"team": "payments"}}
 
 
-@needs_pod_role
 @pytest.mark.timeout(180)
 @pytest.mark.parametrize("action,error,status,count", [
     ("CreateRole", "Throttling", 400, 3),
@@ -183,7 +175,6 @@ def test_eks_pod_iam_role_succeeds_through_transient_errors(private_moto, node_r
           % (count, error, action, len(fast_clock.sleeps())))
 
 
-@needs_pod_role
 @pytest.mark.timeout(180)
 def test_eks_pod_iam_role_update_succeeds_through_transient_errors(private_moto, node_role, run_module, fast_clock):
     """An existing role whose trust changes (pod identity -> kube2iam): UpdateAssumeRolePolicy is
@@ -208,7 +199,6 @@ def test_eks_pod_iam_role_update_succeeds_through_transient_errors(private_moto,
     assert [s["Principal"] for s in trust["Statement"]] == [{"AWS": node_role}]
 
 
-@needs_pod_role
 @pytest.mark.timeout(180)
 def test_eks_pod_iam_role_fails_clearly_past_the_retry_budget(private_moto, node_role, run_module, fast_clock):
     name = "pod-budget-%s" % uuid.uuid4().hex[:6]

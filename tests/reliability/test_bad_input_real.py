@@ -131,10 +131,6 @@ def test_aws_modules_invalid_input_send_nothing(private_moto, run_module, module
     ({"name": "p", "trust": {}}, "trust"),
 ])
 def test_eks_pod_iam_role_invalid_input_sends_nothing(private_moto, run_module, params, needle):
-    import os
-    if not os.path.exists(os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                                       "plugins", "modules", "eks_pod_iam_role.py")):
-        pytest.skip("hardened.eks.eks_pod_iam_role has not landed yet")
     m = private_moto.requests.mark()
     res = run_module("eks_pod_iam_role", params, env=private_moto.env())
     _clean_failure(res)

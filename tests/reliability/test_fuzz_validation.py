@@ -19,7 +19,6 @@ Each test counts the inputs it ran and prints the count; ``max_examples`` is fix
 are derandomized, so ``make test`` runs the same inputs every time.
 """
 import collections
-import os
 import re
 
 import pytest
@@ -388,8 +387,6 @@ def test_eks_security_audit_any_input(params):
 
 
 # ----------------------------------------------------------------------------- eks_pod_iam_role
-POD_ROLE_LANDED = os.path.exists(os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "plugins", "modules", "eks_pod_iam_role.py"))
 K8S_NAME = st.one_of(st.from_regex(r"\A[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?\Z"),
                      st.sampled_from(["*", "app-*", "kube-system", "", "UPPER", "a" * 70]), SHORT)
 POLICY_DOC = st.one_of(
@@ -433,7 +430,6 @@ POD_ROLE_PARAMS = st.fixed_dictionaries({"name": maybe(IAM_NAME)}, optional={
 })
 
 
-@pytest.mark.skipif(not POD_ROLE_LANDED, reason="hardened.eks.eks_pod_iam_role has not landed yet")
 @FUZZ
 @given(params=POD_ROLE_PARAMS, check=st.booleans())
 def test_eks_pod_iam_role_any_input(params, check):

@@ -29,7 +29,7 @@ import uuid
 import pytest
 import yaml
 
-from tests.integration.conftest import AuditLog, AwsRequests, read_env_file
+from tests.integration.fixtures import AuditLog, AwsRequests, read_env_file
 from tests.reliability._helpers import entry_sets, wait_for
 from tests.reliability._site import ROOT, site_playbook
 
@@ -41,7 +41,6 @@ NON_PERSISTING_RESOURCES = ("subjectaccessreviews", "selfsubjectaccessreviews", 
                             "tokenreviews", "selfsubjectrulesreviews")
 TRACEBACK = "Traceback (most recent call last)"
 FIGURES = {}
-STATES = {}
 
 
 class Independent(object):
@@ -191,28 +190,40 @@ def _check_mode_audit(indep, playbook, tmp_path, label):
                "aws_calls": len(aws_calls), "aws_mutating": len(aws_mutating), "recap": recap(out)}
     FIGURES["check_mode_%s" % label] = figures
     print("\n[reliability] check mode on the %s sandbox: %s" % (label, figures))
+    return {"rc": rc, "out": out, "writes": ["%s %s" % (e["verb"], e["requestURI"]) for e in real],
+            "aws_mutating": [r["action"] for r in aws_mutating]}
+
+
+def _assert_wrote_nothing(run):
     # the writes are reported first: they matter more than whether the run got through
-    if real:
-        pytest.fail("check mode wrote: %s" % ["%s %s" % (e["verb"], e["requestURI"]) for e in real])
-    if aws_mutating:
-        pytest.fail("check mode made mutating AWS calls: %s" % [r["action"] for r in aws_mutating])
-    return rc, out
+    assert run["writes"] == [], "check mode wrote: %s" % run["writes"]
+    assert run["aws_mutating"] == [], "check mode made mutating AWS calls: %s" % run["aws_mutating"]
+
+
+# The stages of the scenario build on each other (a fresh sandbox, then faults, then the
+# converging re-run, then check mode on the converged sandbox). Each is a module fixture that
+# asks for the stage before it, so any test, run alone or in any order, gets the sandbox in the
+# state its stage describes; the tests only judge what their stage recorded.
+@pytest.fixture(scope="module")
+def fresh_check(indep, playbook, tmp_path_factory):
+    return _check_mode_audit(indep, playbook, tmp_path_factory.mktemp("fresh-check"), "fresh")
 
 
 # ------------------------------------------------------------------------------------ 1. check
 @pytest.mark.timeout(600)
-def test_1_check_mode_on_a_fresh_sandbox_writes_nothing(indep, playbook, tmp_path):
-    rc, out = _check_mode_audit(indep, playbook, tmp_path, "fresh")
-    if TRACEBACK in out:
+def test_1_check_mode_on_a_fresh_sandbox_writes_nothing(fresh_check):
+    _assert_wrote_nothing(fresh_check)
+    if TRACEBACK in fresh_check["out"]:
         pytest.fail("traceback in the check-mode run")
-    assert rc == 0, "check mode fails on a fresh account:\n%s" % failed_task_message(out)
+    assert fresh_check["rc"] == 0, "check mode fails on a fresh account:\n%s" % failed_task_message(fresh_check["out"])
 
 
 # ------------------------------------------------------------------------- 2. moto stopped
-@pytest.mark.timeout(300)
-def test_2_moto_stopped_during_the_cluster_role_fails_clearly(indep, playbook, tmp_path):
+@pytest.fixture(scope="module")
+def moto_kill(fresh_check, indep, playbook, tmp_path_factory):
     a_mark = indep.aws.mark()
-    proc = start_playbook(indep, playbook, str(tmp_path / "moto-kill.log"))
+    proc = start_playbook(indep, playbook, str(tmp_path_factory.mktemp("moto-kill") / "moto-kill.log"))
+    killed_after = None
     try:
         first = wait_for(lambda: indep.aws.mutating(a_mark), 240, interval=0.05,
                          what="the first mutating AWS call of the run")
@@ -220,14 +231,20 @@ def test_2_moto_stopped_during_the_cluster_role_fails_clearly(indep, playbook, t
         killed_after = first[0]["action"]
     finally:
         rc, out = finish(proc)
+        indep.up()  # moto comes back empty (it keeps no state); the Kubernetes data is kept
     FIGURES["moto_killed_after"] = killed_after
     print("\n[reliability] moto SIGKILLed after %s; the run ended rc=%d:\n%s"
           % (killed_after, rc, failed_task_message(out)[:800]))
+    return {"rc": rc, "out": out}
+
+
+@pytest.mark.timeout(300)
+def test_2_moto_stopped_during_the_cluster_role_fails_clearly(moto_kill):
+    rc, out = moto_kill["rc"], moto_kill["out"]
     assert rc != 0
     assert TRACEBACK not in out and "MODULE FAILURE" not in out, out[-4000:]
     assert re.search(r"Could not connect to the endpoint URL|Connection refused|connect", failed_task_message(out)), \
         failed_task_message(out)
-    indep.up()  # moto comes back empty (it keeps no state); the Kubernetes data is kept
 
 
 # --------------------------------------------------------------------- 3. API server stopped
@@ -274,15 +291,16 @@ def _kill_run(indep, playbook, tmp_path, matches, label, tags):
                                               "error": failed_task_message(out)[:600]}
     print("\n[reliability] kube-apiserver SIGKILLed at %s; the run ended rc=%d:\n%s"
           % (killer.fired, rc, failed_task_message(out)[:800]))
-    try:
-        assert killer.fired, "the run never reached the kill point"
-        assert rc != 0
-        assert TRACEBACK not in out and "MODULE FAILURE" not in out, out[-4000:]
-        assert re.search(r"cannot reach the Kubernetes API server", failed_task_message(out)), \
-            failed_task_message(out)
-    finally:
-        indep.up()  # whatever happened, the later scenarios get their API server back
-    return out
+    indep.up()  # whatever happened, the later stages get their API server back
+    return {"fired": killer.fired, "rc": rc, "out": out}
+
+
+def _assert_failed_clearly(run):
+    out = run["out"]
+    assert run["fired"], "the run never reached the kill point"
+    assert run["rc"] != 0
+    assert TRACEBACK not in out and "MODULE FAILURE" not in out, out[-4000:]
+    assert re.search(r"cannot reach the Kubernetes API server", failed_task_message(out)), failed_task_message(out)
 
 
 def _aws_auth_write(method, path):
@@ -300,13 +318,18 @@ def _calico_write(method, path):
 _calico_write.after = 2
 
 
-@pytest.mark.timeout(400)
-def test_3a_api_server_stopped_between_the_read_and_the_write_of_aws_auth(indep, playbook, tmp_path):
+@pytest.fixture(scope="module")
+def aws_auth_kill(moto_kill, indep, playbook, tmp_path_factory):
     old = indep.aws_auth()
-    _kill_run(indep, playbook, tmp_path, _aws_auth_write, "aws_auth", "iam_authenticator")
-    mid = indep.aws_auth()
-    assert mid == old, "aws-auth changed although its write never reached the API server"
-    STATES["aws_auth"] = {"old": entry_sets(old), "mid": entry_sets(mid)}
+    run = _kill_run(indep, playbook, tmp_path_factory.mktemp("aws-auth-kill"), _aws_auth_write, "aws_auth",
+                    "iam_authenticator")
+    return dict(run, old=old, mid=indep.aws_auth())
+
+
+@pytest.mark.timeout(400)
+def test_3a_api_server_stopped_between_the_read_and_the_write_of_aws_auth(aws_auth_kill):
+    _assert_failed_clearly(aws_auth_kill)
+    assert aws_auth_kill["mid"] == aws_auth_kill["old"], "aws-auth changed although its write never reached the API server"
 
 
 def _calico_objects(indep):
@@ -320,40 +343,49 @@ def _calico_objects(indep):
     return out
 
 
-@pytest.mark.timeout(400)
-def test_3b_api_server_stopped_in_the_middle_of_the_calico_batch(indep, playbook, tmp_path):
+@pytest.fixture(scope="module")
+def calico_kill(aws_auth_kill, indep, playbook, tmp_path_factory):
     before = _calico_objects(indep)
-    _kill_run(indep, playbook, tmp_path, _calico_write, "calico", "calico")
-    STATES["calico"] = {"before": before, "mid": _calico_objects(indep)}
+    run = _kill_run(indep, playbook, tmp_path_factory.mktemp("calico-kill"), _calico_write, "calico", "calico")
+    return dict(run, before=before, mid=_calico_objects(indep))
+
+
+@pytest.mark.timeout(400)
+def test_3b_api_server_stopped_in_the_middle_of_the_calico_batch(calico_kill):
+    _assert_failed_clearly(calico_kill)
 
 
 # ------------------------------------------------------------------------- 4. converges (+6.)
-@pytest.mark.timeout(600)
-def test_4_rerun_converges(indep, playbook, tmp_path):
+@pytest.fixture(scope="module")
+def converged(calico_kill, indep, playbook, tmp_path_factory):
+    """The re-run after the faults, with -vvv --diff and an AWS secret unique to it."""
     secret = "hardened-eks-test-secret-%s" % uuid.uuid4().hex
     token = indep.token()
-    rc, out, secs = run_playbook_sync(indep, playbook, tmp_path, args=("-vvv", "--diff"),
+    rc, out, secs = run_playbook_sync(indep, playbook, tmp_path_factory.mktemp("converge"), args=("-vvv", "--diff"),
                                       env={"AWS_SECRET_ACCESS_KEY": secret})
     FIGURES["converge_run_s"] = round(secs, 1)
-    assert rc == 0, failed_task_message(out) or out[-3000:]
+    return {"rc": rc, "out": out, "token": token, "secret": secret,
+            "aws_auth": entry_sets(indep.aws_auth()), "calico": _calico_objects(indep)}
+
+
+@pytest.mark.timeout(600)
+def test_4_rerun_converges(converged, aws_auth_kill, calico_kill):
+    out = converged["out"]
+    assert converged["rc"] == 0, failed_task_message(out) or out[-3000:]
     assert len(out) > 10000  # -vvv: module arguments and results are in there
-    STATES["verbose_run"] = {"out": out, "token": token, "secret": secret}
 
     # scenario 3: what each kill left is exactly the old or the new version, never a mix
-    new = entry_sets(indep.aws_auth())
-    if "aws_auth" in STATES:
-        st = STATES["aws_auth"]
-        assert st["mid"] in (st["old"], new), "aws-auth after the kill is a mix: %s" % st["mid"]
-        assert st["old"] != new, "the run changes aws-auth, so the kill point mattered"
-        FIGURES["aws_auth_after_kill"] = "old" if st["mid"] == st["old"] else "new"
-    if "calico" in STATES:
-        st, after = STATES["calico"], _calico_objects(indep)
-        for key, obj in st["mid"].items():
-            assert obj in (st["before"].get(key), after.get(key)), "Calico object %s half-written: %s" % (key, obj)
-        written = [k for k in after if st["mid"].get(k) == after[k] and st["before"].get(k) != after[k]]
-        missing = [k for k in after if st["mid"].get(k) != after[k]]
-        FIGURES["calico_after_kill"] = {"objects_written_before_kill": len(written),
-                                        "objects_written_by_rerun": len(missing)}
+    new, old, mid = converged["aws_auth"], entry_sets(aws_auth_kill["old"]), entry_sets(aws_auth_kill["mid"])
+    assert mid in (old, new), "aws-auth after the kill is a mix: %s" % mid
+    assert old != new, "the run changes aws-auth, so the kill point mattered"
+    FIGURES["aws_auth_after_kill"] = "old" if mid == old else "new"
+    before, mid, after = calico_kill["before"], calico_kill["mid"], converged["calico"]
+    for key, obj in mid.items():
+        assert obj in (before.get(key), after.get(key)), "Calico object %s half-written: %s" % (key, obj)
+    written = [k for k in after if mid.get(k) == after[k] and before.get(k) != after[k]]
+    missing = [k for k in after if mid.get(k) != after[k]]
+    FIGURES["calico_after_kill"] = {"objects_written_before_kill": len(written),
+                                    "objects_written_by_rerun": len(missing)}
 
 
 # ------------------------------------------------------------------------------- 6. secrets
@@ -364,12 +396,10 @@ def _leak_context(out, value):
 
 
 @pytest.mark.timeout(60)
-def test_6_verbose_run_leaks_no_secret():
-    """The -vvv --diff converge run of test 4 (AWS_SECRET_ACCESS_KEY unique to it)."""
-    run = STATES.get("verbose_run")
-    if run is None:
-        pytest.skip("test 4 did not produce its -vvv output")
-    out, token, secret = run["out"], run["token"], run["secret"]
+def test_6_verbose_run_leaks_no_secret(converged):
+    """The -vvv --diff converge run (AWS_SECRET_ACCESS_KEY unique to it)."""
+    out, token, secret = converged["out"], converged["token"], converged["secret"]
+    assert len(out) > 10000 and token and secret
     FIGURES["secrets_grep"] = {"bytes_searched": len(out), "token_hits": out.count(token),
                                "secret_hits": out.count(secret)}
     print("\n[reliability] secrets grep of the -vvv --diff site run: %s" % FIGURES["secrets_grep"])
@@ -378,10 +408,16 @@ def test_6_verbose_run_leaks_no_secret():
 
 
 # ------------------------------------------------------------------- 5. check mode, converged
+@pytest.fixture(scope="module")
+def converged_check(converged, indep, playbook, tmp_path_factory):
+    return _check_mode_audit(indep, playbook, tmp_path_factory.mktemp("converged-check"), "converged")
+
+
 @pytest.mark.timeout(600)
-def test_5_check_mode_on_the_converged_sandbox_writes_nothing_and_predicts_no_change(indep, playbook, tmp_path):
-    rc, out = _check_mode_audit(indep, playbook, tmp_path, "converged")
-    assert rc == 0, failed_task_message(out)
+def test_5_check_mode_on_the_converged_sandbox_writes_nothing_and_predicts_no_change(converged_check):
+    _assert_wrote_nothing(converged_check)
+    out = converged_check["out"]
+    assert converged_check["rc"] == 0, failed_task_message(out)
     assert recap(out)["changed"] == 0, [line for line in out.splitlines() if line.startswith("changed:")]
 
 
@@ -469,7 +505,7 @@ def _review(authz, user=None, groups=None, sa=None, verb="get", group="", resour
 
 
 @pytest.mark.timeout(300)
-def test_7_least_privilege_by_default(indep):
+def test_7_least_privilege_by_default(converged, indep):
     from kubernetes import client
     authz = client.AuthorizationV1Api(indep.k8s())
     core = client.CoreV1Api(indep.k8s())
@@ -532,7 +568,7 @@ def _as_list(v):
 
 
 @pytest.mark.timeout(120)
-def test_7_pod_role_trust_names_only_the_node_role_or_one_service_account(indep):
+def test_7_pod_role_trust_names_only_the_node_role_or_one_service_account(converged, indep):
     iam = indep.boto3("iam")
     node_arn = iam.get_role(RoleName=NODE_ROLE_NAME)["Role"]["Arn"]
     problems, checked = [], []
@@ -576,5 +612,5 @@ def test_7_pod_role_trust_names_only_the_node_role_or_one_service_account(indep)
     assert problems == [], "\n".join(problems)
 
 
-def test_zz_figures():
+def test_zz_figures(converged_check):
     print("\n[reliability] destructive scenario figures: %s" % json.dumps(FIGURES, default=str))
