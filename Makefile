@@ -39,7 +39,7 @@ integration: sandbox
 	$(ENV) && python -m pytest tests/integration -q
 
 reliability: sandbox
-	@if [ -d tests/reliability ]; then $(ENV) && python -m pytest tests/reliability -q; else echo "[reliability] none yet"; fi
+	$(ENV) && python -m pytest tests/reliability -q
 
 sanity: venv
 	scripts/sanity
