@@ -97,8 +97,13 @@ class FakeAws(object):
     """What ``module.client(...)`` returns: the first AWS call ends the run (ReachedApi)."""
 
     def __init__(self, service, calls):
+        import types
+
+        from botocore.hooks import HierarchicalEmitter
         self.service = service
         self._calls = calls
+        # what a botocore client's ``meta`` offers a caller that hooks its events
+        self.meta = types.SimpleNamespace(events=HierarchicalEmitter(), service_model=None)
 
     def __getattr__(self, name):
         if name.startswith("_"):
