@@ -269,7 +269,7 @@ import time
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.hardened.eks.plugins.module_utils import audit_checks as ac
+from ansible_collections.hardened.eks.plugins.module_utils._audit import checks as ac
 from ansible_collections.hardened.eks.plugins.module_utils import eks_versions
 from ansible_collections.hardened.eks.plugins.module_utils._audit.readers import USER_AGENT
 from ansible_collections.hardened.eks.plugins.module_utils._audit.readers import AuditError
@@ -278,9 +278,9 @@ from ansible_collections.hardened.eks.plugins.module_utils._audit.readers import
 from ansible_collections.hardened.eks.plugins.module_utils._audit.runner import ALL_GROUPS
 from ansible_collections.hardened.eks.plugins.module_utils._audit.runner import Audit
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import aws_client
-from ansible_collections.hardened.eks.plugins.module_utils.audit_report import json_report
-from ansible_collections.hardened.eks.plugins.module_utils.audit_report import junit_xml
-from ansible_collections.hardened.eks.plugins.module_utils.audit_report import table_lines
+from ansible_collections.hardened.eks.plugins.module_utils._audit.report import json_report
+from ansible_collections.hardened.eks.plugins.module_utils._audit.report import junit_xml
+from ansible_collections.hardened.eks.plugins.module_utils._audit.report import table_lines
 from ansible_collections.hardened.eks.plugins.module_utils._k8s import K8S_AUTH_ARG_SPEC
 from ansible_collections.hardened.eks.plugins.module_utils._k8s import K8sError
 from ansible_collections.hardened.eks.plugins.module_utils._k8s import connect

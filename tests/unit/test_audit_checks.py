@@ -1,12 +1,12 @@
-"""Unit tests of the verify checks (plugins/module_utils/audit_checks.py) and their renderings
-(audit_report.py): each check with passing, failing and (where it has one) warning facts."""
+"""Unit tests of the verify checks (plugins/module_utils/_audit/) and their renderings
+(_audit/report.py): each check with passing, failing and (where it has one) warning facts."""
 import json
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.hardened.eks.plugins.module_utils import audit_checks as ac
-from ansible_collections.hardened.eks.plugins.module_utils import audit_report as rep
+from ansible_collections.hardened.eks.plugins.module_utils._audit import checks as ac
+from ansible_collections.hardened.eks.plugins.module_utils._audit import report as rep
 from ansible_collections.hardened.eks.plugins.module_utils.aws_auth import parse_aws_auth
 
 ACCOUNT = "123456789012"

@@ -9,7 +9,7 @@ import pytest
 from ansible.errors import AnsibleLookupError
 
 from ansible_collections.hardened.eks.plugins.lookup.eks_versions import LookupModule
-from ansible_collections.hardened.eks.plugins.module_utils import audit_checks as ac
+from ansible_collections.hardened.eks.plugins.module_utils._audit import checks as ac
 from ansible_collections.hardened.eks.plugins.module_utils import eks_versions as ev
 
 DAY = datetime.date(2026, 12, 1)

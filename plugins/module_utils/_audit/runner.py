@@ -2,12 +2,12 @@
 # Copyright: hardened.eks contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The audit run of ``eks_security_audit``: which facts each check group needs (read once and
-cached), and which checks of ``audit_checks`` judge them."""
+cached), and which checks of ``_audit.checks`` judge them."""
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.hardened.eks.plugins.module_utils import audit_checks as ac
+from ansible_collections.hardened.eks.plugins.module_utils._audit import checks as ac
 from ansible_collections.hardened.eks.plugins.module_utils import eks_versions
 from ansible_collections.hardened.eks.plugins.module_utils.aws_auth import AwsAuthParseError
 from ansible_collections.hardened.eks.plugins.module_utils.aws_auth import parse_aws_auth

@@ -2,7 +2,7 @@
 # Copyright: hardened.eks contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Renderings of ``eks_security_audit`` results: a console table, JUnit XML and the JSON
-report. Pure functions over the list of results from ``audit_checks``."""
+report. Pure functions over the list of results of the checks (``_audit.checks``)."""
 
 from __future__ import absolute_import, division, print_function
 
