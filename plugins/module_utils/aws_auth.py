@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 # pylint: disable=unused-import
+from ansible_collections.hardened.eks.plugins.module_utils._aws_auth.yaml_io import HAS_YAML  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._aws_auth.model import ADMIN_GROUP  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._aws_auth.model import AwsAuthError  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._aws_auth.model import AwsAuthGuardError  # noqa: F401

@@ -8,16 +8,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-try:
-    import yaml
-
-    HAS_YAML = True
-    try:  # libyaml bindings: 10-50x faster on large mappings
-        from yaml import CSafeLoader as _SafeLoader, CBaseLoader as _BaseLoader, CSafeDumper as _SafeDumper
-    except ImportError:  # pragma: no cover - depends on how PyYAML was built
-        from yaml import SafeLoader as _SafeLoader, BaseLoader as _BaseLoader, SafeDumper as _SafeDumper
-except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
-    HAS_YAML = False
+from ansible_collections.hardened.eks.plugins.module_utils._aws_auth.yaml_io import yaml
+from ansible_collections.hardened.eks.plugins.module_utils._aws_auth.yaml_io import SafeLoader as _SafeLoader
+from ansible_collections.hardened.eks.plugins.module_utils._aws_auth.yaml_io import BaseLoader as _BaseLoader
 
 from ansible_collections.hardened.eks.plugins.module_utils._aws_auth.model import AwsAuthParseError
 from ansible_collections.hardened.eks.plugins.module_utils._aws_auth.model import DATA_KEYS
