@@ -18,7 +18,6 @@ from ansible_collections.hardened.eks.plugins.module_utils._audit.common import 
 from ansible_collections.hardened.eks.plugins.module_utils._audit.common import WARN
 from ansible_collections.hardened.eks.plugins.module_utils._audit.common import _join
 from ansible_collections.hardened.eks.plugins.module_utils._audit.common import result
-from ansible_collections.hardened.eks.plugins.module_utils._audit.pod_iam_checks import role_arn
 
 
 def check_private_endpoint(cluster):

@@ -96,7 +96,6 @@ def _join(items, limit=12):
     return "; ".join(items)
 
 
-
 def summarize(results):
     counts = {PASS: 0, FAIL: 0, WARN: 0}
     for r in results:

@@ -17,7 +17,6 @@ from ansible_collections.hardened.eks.plugins.module_utils._audit.common import 
 from ansible_collections.hardened.eks.plugins.module_utils._audit.common import NODE_GROUP
 from ansible_collections.hardened.eks.plugins.module_utils._audit.common import PASS
 from ansible_collections.hardened.eks.plugins.module_utils._audit.common import PLACEHOLDER_SAMPLES
-from ansible_collections.hardened.eks.plugins.module_utils._audit.common import RBAC
 from ansible_collections.hardened.eks.plugins.module_utils._audit.common import SENSITIVE_ACTIONS
 from ansible_collections.hardened.eks.plugins.module_utils._audit.common import SENSITIVE_ACTION_IDS
 from ansible_collections.hardened.eks.plugins.module_utils._audit.common import WARN

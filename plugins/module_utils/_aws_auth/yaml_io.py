@@ -10,6 +10,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+# This module only makes the names available to parse.py and render.py.
+# pylint: disable=unused-import
+
 try:
     import yaml
 
