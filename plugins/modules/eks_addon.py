@@ -164,6 +164,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.hardened.eks.plugins.module_utils._aws import eks as eks_api
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import Clock
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import aws_client
+from ansible_collections.hardened.eks.plugins.module_utils._aws.common import fail_aws
+from ansible_collections.hardened.eks.plugins.module_utils._aws.common import exit_with
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import call as _call
 from ansible_collections.hardened.eks.plugins.module_utils.eks import EksError
 from ansible_collections.hardened.eks.plugins.module_utils.eks import addon_diff_view
@@ -284,16 +286,9 @@ def main():
     except EksError as e:
         module.fail_json(msg=str(e), problems=e.problems)
     except AnsibleAWSError as e:
-        if e.exception is not None:
-            module.fail_json_aws(e.exception, msg=e.message, **e.kwargs)
-        module.fail_json(msg=e.message, **e.kwargs)
+        fail_aws(module, e)
 
-    for w in warnings:
-        module.warn(w)
-    out = dict(result)
-    if module._diff:
-        out["diff"] = diff
-    module.exit_json(changed=changed, **out)
+    exit_with(module, changed, result, diff, warnings)
 
 
 if __name__ == "__main__":

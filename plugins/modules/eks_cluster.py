@@ -326,6 +326,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import Clock
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import aws_client
+from ansible_collections.hardened.eks.plugins.module_utils._aws.common import fail_aws
+from ansible_collections.hardened.eks.plugins.module_utils._aws.common import exit_with
 from ansible_collections.hardened.eks.plugins.module_utils.eks import EksError
 from ansible_collections.hardened.eks.plugins.module_utils.eks import EksTimeout
 from ansible_collections.hardened.eks.plugins.module_utils.eks import cluster_settings
@@ -388,17 +390,10 @@ def main():
             module.warn(w)
         module.fail_json(msg=str(e), problems=e.problems)
     except AnsibleAWSError as e:
-        if e.exception is not None:
-            module.fail_json_aws(e.exception, msg=e.message, **e.kwargs)
-        module.fail_json(msg=e.message, **e.kwargs)
+        fail_aws(module, e)
 
-    for w in warnings:
-        module.warn(w)
-    out = dict(result)
-    out["updates"] = [u for i, u in enumerate(updates) if i == 0 or updates[i - 1] != u]
-    if module._diff:
-        out["diff"] = diff
-    module.exit_json(changed=changed, **out)
+    exit_with(module, changed, result, diff, warnings,
+              updates=[u for i, u in enumerate(updates) if i == 0 or updates[i - 1] != u])
 
 
 if __name__ == "__main__":

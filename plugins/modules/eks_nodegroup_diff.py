@@ -106,6 +106,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.hardened.eks.plugins.module_utils._aws import eks as eks_api
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import aws_client
+from ansible_collections.hardened.eks.plugins.module_utils._aws.common import fail_aws
 from ansible_collections.hardened.eks.plugins.module_utils._eks.nodegroups import NodegroupInputError
 from ansible_collections.hardened.eks.plugins.module_utils._eks.nodegroups import current_view
 from ansible_collections.hardened.eks.plugins.module_utils._eks.nodegroups import differences
@@ -138,9 +139,7 @@ def main():
             current[w["name"]] = current_view(eks_api.describe_nodegroup(client, p["cluster_name"], w["name"]))
             diffs[w["name"]] = differences(current[w["name"]], w)
     except AnsibleAWSError as e:
-        if e.exception is not None:
-            module.fail_json_aws(e.exception, msg=e.message)
-        module.fail_json(msg=e.message)
+        fail_aws(module, e)
     module.exit_json(changed=False, differs=[w["name"] for w in wanted if diffs[w["name"]]],
                      differences=diffs, nodegroups=current)
 

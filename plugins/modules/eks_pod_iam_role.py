@@ -280,6 +280,8 @@ from ansible.module_utils import basic as _basic
 
 from ansible_collections.hardened.eks.plugins.module_utils import argspec_guard
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import aws_client
+from ansible_collections.hardened.eks.plugins.module_utils._aws.common import fail_aws
+from ansible_collections.hardened.eks.plugins.module_utils._aws.common import exit_with
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import call
 from ansible_collections.hardened.eks.plugins.module_utils.iam_role_edge import ensure_role_absent
 from ansible_collections.hardened.eks.plugins.module_utils.iam_role_edge import ensure_role_present
@@ -362,16 +364,9 @@ def main():
     except TrustError as e:
         module.fail_json(msg=str(e), problems=e.problems)
     except AnsibleAWSError as e:
-        if e.exception is not None:
-            module.fail_json_aws(e.exception, msg=e.message, **e.kwargs)
-        module.fail_json(msg=e.message, **e.kwargs)
+        fail_aws(module, e)
 
-    for w in warnings:
-        module.warn(w)
-    out = dict(result)
-    if module._diff:
-        out["diff"] = diff
-    module.exit_json(changed=changed, **out)
+    exit_with(module, changed, result, diff, warnings)
 
 
 if __name__ == "__main__":

@@ -278,6 +278,7 @@ from ansible_collections.hardened.eks.plugins.module_utils._audit.readers import
 from ansible_collections.hardened.eks.plugins.module_utils._audit.runner import ALL_GROUPS
 from ansible_collections.hardened.eks.plugins.module_utils._audit.runner import Audit
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import aws_client
+from ansible_collections.hardened.eks.plugins.module_utils._aws.common import fail_aws
 from ansible_collections.hardened.eks.plugins.module_utils._audit.report import json_report
 from ansible_collections.hardened.eks.plugins.module_utils._audit.report import junit_xml
 from ansible_collections.hardened.eks.plugins.module_utils._audit.report import table_lines
@@ -339,9 +340,7 @@ def main():
         k8s = K8sReader(api)
         results = Audit(params, aws, k8s).run(params["checks"])
     except AnsibleAWSError as e:
-        if e.exception is not None:
-            module.fail_json_aws(e.exception, msg=e.message)
-        module.fail_json(msg=e.message)
+        fail_aws(module, e)
     except (AuditError, K8sError) as e:
         module.fail_json(msg=str(e))
 

@@ -156,3 +156,22 @@ class Clock(object):
     def __init__(self, sleep=time.sleep, now=time.monotonic):
         self.sleep = sleep
         self.now = now
+
+
+def fail_aws(module, error):
+    """A module's failure for an ``AnsibleAWSError`` (``fail_json_aws`` when botocore's error is
+    known, so the AWS error code and request id are in the result). For ``main()`` only."""
+    if error.exception is not None:
+        module.fail_json_aws(error.exception, msg=error.message, **error.kwargs)
+    module.fail_json(msg=error.message, **error.kwargs)
+
+
+def exit_with(module, changed, result, diff, warnings, **extra):
+    """A module's exit: its warnings, its result (plus ``extra``), the diff when asked for."""
+    for w in warnings:
+        module.warn(w)
+    out = dict(result)
+    out.update(extra)
+    if module._diff:
+        out["diff"] = diff
+    module.exit_json(changed=changed, **out)
