@@ -24,8 +24,6 @@ from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import prov
 from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import role_arn
 from ansible_collections.hardened.eks.plugins.module_utils.iam_trust import role_view
 
-get_role = iam_api.get_role
-
 
 def read_role(client, name, managed=True, inline_names=None, all_inline=False, tags=True, instance_profiles=False):
     """``role_view`` of role ``name`` (None when it does not exist), reading only what is managed:
@@ -118,6 +116,6 @@ def ensure_role_absent(client, name, check_mode):
             if _error_code(e) != "NoSuchEntity":
                 raise
             # Deleted by someone else meanwhile: absent is what was asked.
-            if get_role(client, name) is not None:
+            if iam_api.get_role(client, name) is not None:
                 raise
     return True, {"role_name": name, "arn": current.get("arn")}, {"before": diff_view(current), "after": {}}

@@ -135,10 +135,6 @@ def test_role_preflights_judge_partitions_like_the_modules(tmp_path):
   vars:
     cases: "{{ lookup('ansible.builtin.file', '%s') | from_json }}"
   tasks:
-    - ansible.builtin.debug:
-        msg: "{{ cases | map(attribute='value') | zip(cases | map(attribute='kind'))
-                 | map('join', '|') | list }}"
-      register: shown
     - ansible.builtin.copy:
         dest: "%s"
         content: >-

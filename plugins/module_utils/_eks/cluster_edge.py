@@ -26,10 +26,6 @@ from ansible_collections.hardened.eks.plugins.module_utils.eks import poll_until
 from ansible_collections.hardened.eks.plugins.module_utils.eks import update_finished
 
 
-def describe_cluster(client, name):
-    return eks_api.describe_cluster(client, name)
-
-
 def wait_cluster_status(client, name, timeout, clock, statuses=("ACTIVE",)):
     """Poll describe_cluster until the status is one of ``statuses`` (None: until it is gone)."""
 
@@ -46,7 +42,7 @@ def wait_cluster_status(client, name, timeout, clock, statuses=("ACTIVE",)):
         return False
 
     what = "cluster %s to be %s" % (name, "deleted" if statuses is None else "/".join(statuses))
-    return poll_until(lambda: describe_cluster(client, name), done, timeout, clock.sleep, clock.now, what)
+    return poll_until(lambda: eks_api.describe_cluster(client, name), done, timeout, clock.sleep, clock.now, what)
 
 
 def wait_update(client, name, update_id, what, timeout, clock):
@@ -100,7 +96,7 @@ def ensure_oidc_provider(iam, settings, desired, check_mode):
 def ensure_present(client, iam, desired, check_mode, wait, timeout, clock, warnings):
     """Create or converge the cluster. Returns (changed, result settings, diff, updates)."""
     name = desired["name"]
-    current = describe_cluster(client, name)
+    current = eks_api.describe_cluster(client, name)
     applied = []
     if current is None:
         step, predicted = plan_create(desired)
@@ -115,7 +111,7 @@ def ensure_present(client, iam, desired, check_mode, wait, timeout, clock, warni
             # the OIDC issuer is known once the cluster is ACTIVE
             cluster = wait_cluster_status(client, name, timeout, clock)
         else:
-            cluster = describe_cluster(client, name)
+            cluster = eks_api.describe_cluster(client, name)
         result = cluster_settings(cluster) or predicted
         changed = True
         oidc_changed, _dummy, result["oidc_provider_arn"] = ensure_oidc_provider(iam, result, desired, check_mode)
@@ -140,7 +136,7 @@ def ensure_present(client, iam, desired, check_mode, wait, timeout, clock, warni
             except AnsibleAWSError as e:
                 e.kwargs["updates"] = applied
                 raise
-            latest = cluster_settings(describe_cluster(client, name))
+            latest = cluster_settings(eks_api.describe_cluster(client, name))
             if wait:
                 result = latest
             else:
@@ -163,7 +159,7 @@ def existing_oidc_provider(iam, settings):
 
 def ensure_absent(client, iam, desired, check_mode, wait, timeout, clock):
     name = desired["name"]
-    current = describe_cluster(client, name)
+    current = eks_api.describe_cluster(client, name)
     if current is None:
         return False, {"name": name}, {"before": {}, "after": {}}, []
     settings = cluster_settings(current)

@@ -6,6 +6,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible.module_utils.parsing.convert_bool import boolean
+
 from ansible_collections.hardened.eks.plugins.module_utils import _names
 
 
@@ -28,10 +30,8 @@ def is_str(value):
 
 
 def as_bool(value):
-    """Ansible's truthiness of a role variable (true/yes/on/1 as strings too)."""
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on", "y", "t")
-    return bool(value)
+    """A role variable as Ansible's ``bool`` filter reads it (true/yes/on/1 as strings too)."""
+    return boolean(value, strict=False)
 
 
 def where(var, index, name=""):

@@ -26,20 +26,17 @@ from ansible_collections.hardened.eks.plugins.module_utils._plans.common import 
 )
 
 MIGRATIONS = ("irsa", "pod_identity")
-# A path of at least one segment: the node roles may assume every role under it.
-IAM_PATH_RE = re.compile(r"^/(?:[A-Za-z0-9_+=,.@-]+/)+$")
 SERVICE_ACCOUNT_RE = re.compile(r"^[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?$")
-ROLE_NAME_RE = re.compile(r"^[A-Za-z0-9_+=,.@-]+$")
+ROLE_NAME_RE = re.compile(r"^%s$" % _names.IAM_NAME)
 
 
 def _migrations(values, at, p):
     if not is_list(values):
         p.add(at, ": must be a list of irsa and/or pod_identity")
-        return []
+        return
     for i, m in enumerate(values):
         if m not in MIGRATIONS:
             p.add("%s[%d]" % (at, i), ": %r is not irsa or pod_identity" % (m,))
-    return [m for m in values if m in MIGRATIONS]
 
 
 def _role(cfg, i, item, p, names, partition, account):
@@ -111,7 +108,8 @@ def plan(cfg):
     """
     p = Problems()
     path = cfg["iam_path"]
-    if not is_str(path) or not IAM_PATH_RE.match(path) or len(path) > 512:
+    # At least one segment: the node roles may assume every role under the path.
+    if not is_str(path) or path == "/" or not _names.IAM_PATH_RE.match(path) or len(path) > 512:
         p.add("kube2iam_iam_path", ": %r must be an IAM path such as /kube2iam/prod/ (starts and ends with /, "
                                    "not just /: the node roles may assume every role under it)" % (path,))
     _migrations(cfg["migrate_to"], "kube2iam_migrate_to", p)
