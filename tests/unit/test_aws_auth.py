@@ -6,6 +6,8 @@ import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
 
+from tests.fake_apiserver import FakeApiServer
+
 from ansible_collections.hardened.eks.plugins.module_utils import aws_auth as aa
 from ansible_collections.hardened.eks.plugins.module_utils._k8s import K8sApiError
 from ansible_collections.hardened.eks.plugins.module_utils.aws_auth import (
@@ -484,59 +486,31 @@ def test_property_render_round_trips_any_text(items):
 
 
 # ------------------------------------------------------------------------------------ ensure (fake API)
-class FakeApi(object):
-    """Answers like the API server for one ConfigMap, with optional scripted conflicts."""
+CM = "/api/v1/namespaces/kube-system/configmaps/aws-auth"
 
-    def __init__(self, obj=None, conflicts=0, on_conflict=None):
-        self.obj = copy.deepcopy(obj)
-        self.calls = []
-        self.conflicts = conflicts
-        self.on_conflict = on_conflict
-        self.rv = 1
-        self.lose_answer = False
 
-    def get_or_none(self, path):
-        self.calls.append(("GET", path))
-        return copy.deepcopy(self.obj)
+def FakeApi(obj=None):  # noqa: N802 - reads as the API server it builds
+    """The shared in-memory API server, holding ``obj`` as kube-system/aws-auth."""
+    return FakeApiServer(objects={CM: obj} if obj else None)
 
-    def _conflict(self):
-        if self.conflicts:
-            self.conflicts -= 1
-            if self.on_conflict:
-                self.on_conflict(self)
-            raise K8sApiError(409, "Conflict")
 
-    def create(self, path, body, dry_run=False):
-        self.calls.append(("POST", path))
-        self._conflict()
-        self.obj = copy.deepcopy(body)
-        self.obj.setdefault("metadata", {})["resourceVersion"] = str(self.rv)
-        return copy.deepcopy(self.obj)
+def other_writer(change):
+    """A ``before_write`` hook: another writer changes aws-auth just before our first write."""
+    def hook(method, key):
+        if hook.done or key[3] != "aws-auth":
+            return
+        hook.done = True
+        obj = hook.api.store[key]
+        change(obj)
+        hook.api.put(key[0], key[1], obj)
+    hook.done = False
+    return hook
 
-    def json_patch(self, path, operations, dry_run=False):
-        """RFC 6902 as the API server applies it (test failure: 422), on /data and /metadata."""
-        self.calls.append(("PATCH", path))
-        self._conflict()
-        obj = copy.deepcopy(self.obj)
-        for op in operations:
-            parts = [p.replace("~1", "/").replace("~0", "~") for p in op["path"].split("/")[1:]]
-            parent = obj
-            for part in parts[:-1]:
-                parent = parent[part]
-            last = parts[-1]
-            if op["op"] == "test" and parent.get(last) != op["value"]:
-                raise K8sApiError(422, "Unprocessable Entity", {"message": "testing value %s failed" % op["path"]})
-            if op["op"] in ("add", "replace"):
-                parent[last] = copy.deepcopy(op["value"])
-            elif op["op"] == "remove":
-                del parent[last]
-        self.rv += 1
-        obj["metadata"]["resourceVersion"] = str(self.rv)
-        self.obj = obj
-        if self.lose_answer:
-            self.lose_answer = False  # applied; the retry of the lost answer finds its tests failing
-            raise K8sApiError(422, "Unprocessable Entity", {"message": "testing value failed"})
-        return copy.deepcopy(self.obj)
+
+def watch(api, hook):
+    hook.api = api
+    api.before_write = hook
+    return api
 
 
 def _cm(data):
@@ -565,29 +539,20 @@ def test_ensure_creates_when_missing_unless_told_not_to():
         ensure_aws_auth(api, "kube-system", "aws-auth", req, create=False)
     assert "create=false" in str(exc.value) and [c[0] for c in api.calls] == ["GET"]
     changed, _p = ensure_aws_auth(api, "kube-system", "aws-auth", req)
-    assert changed and api.calls[-1] == ("POST", "/api/v1/namespaces/kube-system/configmaps")
-    assert api.obj["metadata"]["name"] == "aws-auth"
+    assert changed and api.calls[-1][:2] == ("POST", "/api/v1/namespaces/kube-system/configmaps")
+    assert api.object(CM)["metadata"]["name"] == "aws-auth"
 
 
 def test_ensure_reapplies_on_conflict_keeping_the_other_writer():
-    def other_writer(api):  # someone else adds an entry between our read and our write
-        text = api.obj["data"]["mapRoles"] + "- rolearn: arn:aws:iam::123456789012:role/other\n  username: o\n"
-        api.obj["data"]["mapRoles"] = text
-        api.obj["metadata"]["resourceVersion"] = "77"
+    def add_other(obj):  # someone else adds an entry between our read and our write
+        obj["data"]["mapRoles"] += "- rolearn: arn:aws:iam::123456789012:role/other\n  username: o\n"
 
-    api = FakeApi(_cm({"mapRoles": NODE_TEXT}))
-    real_patch = api.json_patch
-
-    def patch_after_other_writer(path, operations, dry_run=False):
-        if len(api.calls) == 1:
-            other_writer(api)
-        return real_patch(path, operations, dry_run)
-    api.json_patch = patch_after_other_writer
+    api = watch(FakeApi(_cm({"mapRoles": NODE_TEXT})), other_writer(add_other))
     changed, predicted = ensure_aws_auth(api, "kube-system", "aws-auth", validate_params({"roles": [role("mine")]}),
                                          retries=3, sleep=lambda s: None)
     # the test of mapRoles' read value fails (422); one re-read serves as the next attempt's read
     assert changed and [c[0] for c in api.calls] == ["GET", "PATCH", "GET", "PATCH"]
-    arns = [e["rolearn"] for e in yaml.safe_load(api.obj["data"]["mapRoles"])]
+    arns = [e["rolearn"] for e in yaml.safe_load(api.object(CM)["data"]["mapRoles"])]
     assert arns == [NODE, "arn:aws:iam::123456789012:role/other", "arn:aws:iam::123456789012:role/mine"]
     assert predicted["added"] == ["arn:aws:iam::123456789012:role/mine"]
 
@@ -605,62 +570,53 @@ def test_ensure_parse_or_guard_error_writes_nothing():
 def test_ensure_patch_tests_only_the_keys_it_writes():
     """Another writer changing other keys, labels or annotations between our read and our write
     does not conflict: the patch tests and writes mapRoles only, the rest stays theirs."""
-    api = FakeApi(_cm({"mapRoles": NODE_TEXT, "other": "1"}))
-    real_patch = api.json_patch
+    def change_the_rest(obj):
+        obj["data"]["other"] = "2"
+        obj["metadata"]["annotations"] = {"a": "b"}
 
-    def patch_after_other_writer(path, operations, dry_run=False):
-        api.obj["data"]["other"] = "2"
-        api.obj["metadata"]["annotations"] = {"a": "b"}
-        api.obj["metadata"]["resourceVersion"] = "50"
-        assert [o["op"] for o in operations] == ["test", "replace"]
-        assert {o["path"] for o in operations} == {"/data/mapRoles"}
-        return real_patch(path, operations, dry_run)
-    api.json_patch = patch_after_other_writer
+    api = watch(FakeApi(_cm({"mapRoles": NODE_TEXT, "other": "1"})), other_writer(change_the_rest))
     changed, _p = ensure_aws_auth(api, "kube-system", "aws-auth", validate_params({"roles": [role("mine")]}))
     assert changed and [c[0] for c in api.calls] == ["GET", "PATCH"]
-    assert api.obj["data"]["other"] == "2" and api.obj["metadata"]["annotations"] == {"a": "b"}
-    assert "role/mine" in api.obj["data"]["mapRoles"]
+    operations = api.bodies[1]
+    assert [o["op"] for o in operations] == ["test", "replace"]
+    assert {o["path"] for o in operations} == {"/data/mapRoles"}
+    stored = api.object(CM)
+    assert stored["data"]["other"] == "2" and stored["metadata"]["annotations"] == {"a": "b"}
+    assert "role/mine" in stored["data"]["mapRoles"]
 
 
 def test_ensure_new_key_is_tested_as_missing():
     """A key that did not exist is tested against null (missing): another writer that created it
     first makes the patch fail, and the re-planned patch keeps their entries."""
-    api = FakeApi(_cm({"mapRoles": NODE_TEXT}))
-    real_patch = api.json_patch
+    def add_users(obj):
+        obj["data"]["mapUsers"] = "- userarn: arn:aws:iam::123456789012:user/theirs\n  username: t\n"
 
-    def patch_after_other_writer(path, operations, dry_run=False):
-        if len(api.calls) == 1:
-            api.obj["data"]["mapUsers"] = "- userarn: arn:aws:iam::123456789012:user/theirs\n  username: t\n"
-            api.obj["metadata"]["resourceVersion"] = "60"
-        return real_patch(path, operations, dry_run)
-    api.json_patch = patch_after_other_writer
+    api = watch(FakeApi(_cm({"mapRoles": NODE_TEXT})), other_writer(add_users))
     req = validate_params({"users": [{"arn": "arn:aws:iam::123456789012:user/mine", "username": "m"}]})
     changed, predicted = ensure_aws_auth(api, "kube-system", "aws-auth", req, sleep=lambda s: None)
     assert changed and [c[0] for c in api.calls] == ["GET", "PATCH", "GET", "PATCH"]
-    users = [e["userarn"] for e in yaml.safe_load(api.obj["data"]["mapUsers"])]
+    users = [e["userarn"] for e in yaml.safe_load(api.object(CM)["data"]["mapUsers"])]
     assert users == ["arn:aws:iam::123456789012:user/theirs", "arn:aws:iam::123456789012:user/mine"]
     assert predicted["added"] == ["arn:aws:iam::123456789012:user/mine"]
 
 
 def test_ensure_lost_answer_of_an_applied_patch_reports_the_change():
-    """The patch is applied but its answer is lost; the retried patch's tests fail (422). The
-    re-read shows exactly this run's planned data: reported as changed, with what was added."""
+    """The patch is applied but the connection drops before its answer. K8sApi repeats the
+    guarded patch; its tests fail (422) because the first one was applied. The re-read shows
+    exactly this run's planned data: reported as changed, with what was added, applied once."""
     api = FakeApi(_cm({"mapRoles": NODE_TEXT}))
-    api.lose_answer = True
+    api.inject("connection", "PATCH", after=True)
     changed, predicted = ensure_aws_auth(api, "kube-system", "aws-auth", validate_params({"roles": [role("mine")]}),
                                          sleep=lambda s: None)
     assert changed and predicted["added"] == ["arn:aws:iam::123456789012:role/mine"]
-    assert [c[0] for c in api.calls] == ["GET", "PATCH", "GET"]
-    assert api.obj["data"]["mapRoles"].count("role/mine") == 1
+    assert [c[0] for c in api.calls] == ["GET", "PATCH", "PATCH", "GET"]
+    assert len(api.slept) == 1
+    assert api.object(CM)["data"]["mapRoles"].count("role/mine") == 1
 
 
 def test_ensure_unrelated_422_is_raised_not_retried():
     api = FakeApi(_cm({"mapRoles": NODE_TEXT}))
-
-    def invalid(path, operations, dry_run=False):
-        api.calls.append(("PATCH", path))
-        raise K8sApiError(422, "Unprocessable Entity", {"message": "data too long"})
-    api.json_patch = invalid
+    api.inject(422, "PATCH", times=None)
     with pytest.raises(K8sApiError):
         ensure_aws_auth(api, "kube-system", "aws-auth", validate_params({"roles": [role("mine")]}))
     assert [c[0] for c in api.calls] == ["GET", "PATCH", "GET"]
@@ -683,14 +639,15 @@ def test_patch_operations_pointer_escaping_and_removal():
 
 def test_ensure_gives_up_after_bounded_conflicts_writing_nothing():
     from ansible_collections.hardened.eks.plugins.module_utils._k8s import ConflictRetriesExceeded
-    api = FakeApi(None, conflicts=100)  # every create races another writer
+    api = FakeApi(None)
+    api.inject(409, "POST", times=None)  # every create races another writer
     pauses = []
     with pytest.raises(ConflictRetriesExceeded) as exc:
         ensure_aws_auth(api, "kube-system", "aws-auth", validate_params({"roles": [role("mine")]}),
                         retries=3, sleep=pauses.append)
     assert "gave up after 4 conflicting concurrent updates of kube-system/aws-auth" in str(exc.value)
     assert [c[0] for c in api.calls] == ["GET", "POST"] * 4 and len(pauses) == 3
-    assert api.obj is None
+    assert api.object(CM) is None
 
 
 def test_node_groups_on_a_persons_role_are_refused_before_any_read():

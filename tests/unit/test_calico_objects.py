@@ -1,11 +1,12 @@
 """Calico objects: API choice, object shapes (v3 and CRD), read plan, diff, writes, purge,
 check mode, against an in-memory API server."""
 import copy
-import itertools
 
 import pytest
 
-from ansible_collections.hardened.eks.plugins.module_utils._k8s import K8sApiError, K8sError
+from tests.fake_apiserver import FakeApiServer
+
+from ansible_collections.hardened.eks.plugins.module_utils._k8s import K8sError
 from ansible_collections.hardened.eks.plugins.module_utils.calico_objects import (
     API_V1,
     API_V3,
@@ -25,144 +26,15 @@ from ansible_collections.hardened.eks.plugins.module_utils.calico_validate impor
 
 PLURALS = {"networkpolicies": "NetworkPolicy", "globalnetworkpolicies": "GlobalNetworkPolicy",
            "networksets": "NetworkSet", "globalnetworksets": "GlobalNetworkSet", "tiers": "Tier"}
+V3_PATH = "/apis/projectcalico.org/v3"
 V3_DISCOVERY = {"kind": "APIResourceList", "groupVersion": "projectcalico.org/v3",
                 "resources": [{"name": p, "namespaced": p in ("networkpolicies", "networksets")} for p in PLURALS]}
 
 
-class FakeApi(object):
-    """A tiny API server: objects per (group/version, plural, namespace, name), resourceVersions,
-    uids, 409 on stale updates and failed preconditions, labelSelector k=v, dryRun, a call log."""
-
-    def __init__(self, discovery=None, groups=(API_V1,)):
-        self.store = {}
-        self.calls = []
-        self.discovery = discovery
-        self.groups = groups
-        self.rv = itertools.count(100)
-        self.requests = 0
-        self.forbid_cluster_list = set()
-        self.fail = {}          # (method, name) -> status
-        self.before_write = None  # hook(method, path)
-
-    # helpers
-    def _parse(self, path):
-        parts = path.strip("/").split("/")
-        assert parts[0] == "apis"
-        gv = "%s/%s" % (parts[1], parts[2])
-        rest = parts[3:]
-        ns = None
-        if rest and rest[0] == "namespaces":
-            ns, rest = rest[1], rest[2:]
-        plural = rest[0] if rest else None
-        name = rest[1] if len(rest) > 1 else None
-        return gv, ns, plural, name
-
-    def put(self, gv, plural, obj):
-        md = obj["metadata"]
-        md.setdefault("uid", "uid-%s" % md["name"])
-        md["resourceVersion"] = str(next(self.rv))
-        self.store[(gv, plural, md.get("namespace"), md["name"])] = copy.deepcopy(obj)
-
-    def _err(self, status, msg="x"):
-        raise K8sApiError(status, "err", {"message": msg})
-
-    def request(self, method, path, body=None, query=None):
-        self.requests += 1
-        query = query or {}
-        self.calls.append((method, path, dict((k, v) for k, v in query.items() if v is not None)))
-        if path == "/apis/projectcalico.org/v3" and method == "GET":
-            if self.discovery is None:
-                self._err(404)
-            return copy.deepcopy(self.discovery)
-        gv, ns, plural, name = self._parse(path)
-        if gv not in self.groups:
-            self._err(404, "not served")
-        dry = query.get("dryRun") == "All"
-        if method == "DELETE" and body:
-            # Like the real API server: with a DeleteOptions body, only the body's dryRun counts.
-            dry = "All" in (body.get("dryRun") or [])
-        if method == "GET" and name is None:
-            if ns is None and plural in self.forbid_cluster_list:
-                self._err(403, "forbidden")
-            items = [copy.deepcopy(o) for (g, p, n, _name), o in sorted(self.store.items(), key=str)
-                     if g == gv and p == plural and (ns is None or n == ns)]
-            sel = query.get("labelSelector")
-            if sel:
-                k, v = sel.split("=")
-                items = [o for o in items if o["metadata"].get("labels", {}).get(k) == v]
-            return {"items": items}
-        key = (gv, plural, ns, name or (body or {}).get("metadata", {}).get("name"))
-        if (method, key[3]) in self.fail:
-            self._err(self.fail[(method, key[3])], "injected")
-        if self.before_write and method != "GET":
-            self.before_write(method, key)
-        if method == "GET":
-            if key not in self.store:
-                self._err(404)
-            return copy.deepcopy(self.store[key])
-        if method == "POST":
-            if key in self.store:
-                self._err(409, "AlreadyExists")
-            out = copy.deepcopy(body)
-            out["metadata"]["resourceVersion"] = "dry" if dry else None
-            if not dry:
-                self.put(gv, plural, out)
-                return copy.deepcopy(self.store[key])
-            return out
-        if method == "PUT":
-            cur = self.store.get(key)
-            if cur is None:
-                self._err(404)
-            if body["metadata"].get("resourceVersion") != cur["metadata"]["resourceVersion"]:
-                self._err(409, "Conflict")
-            if not dry:
-                self.put(gv, plural, copy.deepcopy(body))
-                return copy.deepcopy(self.store[key])
-            return copy.deepcopy(body)
-        if method == "DELETE":
-            cur = self.store.get(key)
-            if cur is None:
-                self._err(404)
-            pre = (body or {}).get("preconditions") or {}
-            for field in ("uid", "resourceVersion"):
-                if field in pre and pre[field] != cur["metadata"][field]:
-                    self._err(409, "precondition failed")
-            if not dry:
-                del self.store[key]
-            return {"status": "Success"}
-        raise AssertionError(method)
-
-    def get(self, path, query=None):
-        return self.request("GET", path, query=query)
-
-    def get_or_none(self, path):
-        try:
-            return self.get(path)
-        except K8sApiError as exc:
-            if exc.status == 404:
-                return None
-            raise
-
-    def create(self, path, body, dry_run=False):
-        return self.request("POST", path, body, {"dryRun": "All" if dry_run else None})
-
-    def replace(self, path, body, dry_run=False):
-        return self.request("PUT", path, body, {"dryRun": "All" if dry_run else None})
-
-    # assertions
-    def writes(self, include_dry_run=False):
-        return [c for c in self.calls if c[0] != "GET" and (include_dry_run or c[2].get("dryRun") != "All")]
-
-    def lists(self):
-        return [c for c in self.calls if c[0] == "GET" and self._is_list(c[1])]
-
-    def _is_list(self, path):
-        if path == "/apis/projectcalico.org/v3":
-            return False
-        return self._parse(path)[3] is None
-
-    def objects(self, plural, gv=API_V1):
-        return {(n, name): o for (g, p, n, name), o in self.store.items() if g == gv and p == plural}
+def FakeApi(discovery=None, groups=(API_V1,)):  # noqa: N802 - reads as the API server it builds
+    """The shared in-memory API server, serving Calico's CRDs (``groups``) and, when given, the
+    discovery document of the v3 API."""
+    return FakeApiServer(served=groups, discovery=None if discovery is None else {V3_PATH: discovery})
 
 
 def pol(name, ns="app", selector="app == 'web'", port=80, **kw):
@@ -315,7 +187,7 @@ def test_unmanaged_existing_object_is_taken_over():
     api.put(API_V1, "networkpolicies", {"metadata": {"name": "web", "namespace": "app"}, "spec": {}})
     changed, result = run(api, [pol("web")])
     assert result["updated"] == ["NetworkPolicy app/web"]
-    assert api.objects("networkpolicies")[("app", "web")]["metadata"]["labels"][MANAGED_LABEL] == "calico_policy"
+    assert api.objects("networkpolicies", API_V1)[("app", "web")]["metadata"]["labels"][MANAGED_LABEL] == "calico_policy"
 
 
 # Purge ------------------------------------------------------------------------------------------
@@ -328,7 +200,7 @@ def test_purge_only_deletes_managed_matching_unlisted_objects():
                                                      "labels": {"part-of": "shop"}}, "spec": {}})
     changed, result = run(api, [pol("keep", labels={"part-of": "shop"})], purge="part-of=shop", want_diff=True)
     assert sorted(result["deleted"]) == ["GlobalNetworkSet old-set", "NetworkPolicy app/old"]
-    assert set(api.objects("networkpolicies")) == {("app", "keep"), ("app", "other-app"), ("app", "hand-made")}
+    assert set(api.objects("networkpolicies", API_V1)) == {("app", "keep"), ("app", "other-app"), ("app", "hand-made")}
     # Policies before sets, each with uid and resourceVersion preconditions.
     deletes = [c for c in api.calls if c[0] == "DELETE"]
     assert deletes[0][1].endswith("/networkpolicies/old") and deletes[1][1].endswith("/globalnetworksets/old-set")
@@ -352,7 +224,7 @@ def test_purge_rejudges_an_object_changed_since_it_was_read():
     api.before_write = unlabel
     changed, result = run(api, [], purge="part-of=shop")
     assert not changed and result["deleted"] == []
-    assert ("app", "old") in api.objects("networkpolicies")
+    assert ("app", "old") in api.objects("networkpolicies", API_V1)
 
 
 def test_state_absent_deletes_and_is_idempotent():
@@ -405,8 +277,8 @@ def test_conflict_is_reread_and_reapplied():
 
 def test_failed_writes_are_all_reported_with_what_was_done():
     api = FakeApi()
-    api.fail[("POST", "b")] = 422
-    api.fail[("POST", "d")] = 404
+    api.inject(422, "POST", "b", times=None)
+    api.inject(404, "POST", "d", times=None)
     with pytest.raises(CalicoApplyError) as err:
         run(api, [pol("a"), pol("b"), pol("c"), pol("d")])
     assert len(err.value.failures) == 2

@@ -6,6 +6,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from tests.fake_apiserver import FakeApiServer
+
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.hardened.eks.plugins.module_utils._k8s import K8sApiError
@@ -93,33 +95,19 @@ def test_role_policies_paginated_and_missing_role(reader):
     assert r.calls == 5  # 2 + 1 pages, the failed list, the failed get
 
 
-class FakeApi(object):
-    """Pages of a list, then a 404 for a missing CRD; records every request."""
-
-    def __init__(self, pages):
-        self.pages = pages
-        self.seen = []
-
-    def get(self, path, query=None):
-        self.seen.append(("GET", path, dict(query or {})))
-        if path not in self.pages:
-            raise K8sApiError(404, "Not Found", None, "GET", path)
-        return self.pages[path].pop(0)
-
-    def request(self, method, path, body=None, query=None):
-        self.seen.append((method, path, body))
-        return {"status": {"allowed": body["spec"]["user"] == "root"}}
-
-
 def test_k8s_reader_pages_and_reviews():
-    api = FakeApi({"/api/v1/pods": [{"items": [1, 2], "metadata": {"continue": "c"}}, {"items": [3], "metadata": {}}]})
+    """Lists are read page by page (``limit``, ``continue``); a kind whose CRD is not served is
+    None when that is allowed and an error when not; reviews go to the SubjectAccessReview API."""
+    pods = {"/api/v1/namespaces/app/pods/p%d" % i: {"kind": "Pod", "metadata": {}} for i in range(3)}
+    api = FakeApiServer(objects=pods, served=(), page_size=2)
+    api.handlers[("POST", mod.SAR_PATH)] = lambda body: {"status": {"allowed": body["spec"]["user"] == "root"}}
     k = mod.K8sReader(api)
-    assert k.items("/api/v1/pods") == [1, 2, 3]
-    assert [q for _m, _p, q in api.seen] == [{"limit": 500, "continue": None}, {"limit": 500, "continue": "c"}]
+    assert [p["metadata"]["name"] for p in k.items("/api/v1/pods")] == ["p0", "p1", "p2"]
+    assert [c[2] for c in api.calls] == [{"limit": 500}, {"limit": 500, "continue": "2"}]
     assert k.items("/apis/crd.projectcalico.org/v1/networkpolicies", missing_ok=True) is None
     with pytest.raises(K8sApiError):
         k.items("/apis/crd.projectcalico.org/v1/globalnetworkpolicies")
     assert k.review({"spec": {"user": "root"}}) is True and k.review({"spec": {"user": "x"}}) is False
     assert (k.gets, k.reviews) == (4, 2)
-    assert set(m for m, _p, _q in api.seen) == {"GET", "POST"}
-    assert [p for m, p, _b in api.seen if m == "POST"] == [mod.SAR_PATH, mod.SAR_PATH]
+    assert set(c[0] for c in api.calls) == {"GET", "POST"}
+    assert [c[1] for c in api.calls if c[0] == "POST"] == [mod.SAR_PATH, mod.SAR_PATH]
