@@ -73,6 +73,7 @@ from ansible_collections.hardened.eks.plugins.module_utils._calico.label_selecto
 from ansible_collections.hardened.eks.plugins.module_utils._calico.label_selector import parse_label_selector  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._calico.items import Desired  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._calico.items import _item_where  # noqa: F401
+from ansible_collections.hardened.eks.plugins.module_utils._calico.items import batch_problems  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._calico.items import validate_item  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._calico.items import validate_items  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._calico.items import validate_params  # noqa: F401

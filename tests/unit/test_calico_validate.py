@@ -6,6 +6,7 @@ from hypothesis import given, settings, strategies as st
 
 from ansible_collections.hardened.eks.plugins.module_utils.calico_validate import (
     CalicoValidationError,
+    batch_problems,
     canonical_cidr,
     infer_types,
     label_selector_matches,
@@ -283,6 +284,20 @@ def test_batch_reports_every_problem_with_index_name_and_path():
                for p in probs)
     assert len(probs) == 4
     assert "4 problems" in str(err.value)
+
+
+def test_batch_problems_of_items_validated_one_by_one():
+    """The cross-item checks alone, as the calico role's plan runs them on items it validated
+    one by one (each problem named by the item's own description)."""
+    web = validate_item(np({"selector": "app == 'web'", "tier": "sec"}, name="sec.web"))[0]
+    again = validate_item(np({"selector": "app == 'other'", "tier": "sec"}, name="sec.web"))[0]
+    gone = validate_item({"kind": "Tier", "name": "sec", "state": "absent"})[0]
+    out, problems = batch_problems([web, again, gone])
+    assert out == [web, gone]
+    assert problems == [
+        "NetworkPolicy app/sec.web: NetworkPolicy app/sec.web is listed twice (also at NetworkPolicy app/sec.web)",
+        "NetworkPolicy app/sec.web: spec.tier: tier 'sec' is removed by Tier sec in the same batch"]
+    assert batch_problems([web]) == ([web], [])
 
 
 def test_single_mode_prefix_has_no_index():

@@ -108,30 +108,42 @@ def validate_item(item, index=None, default_state="present"):
 def validate_items(items, default_state="present", batch=True):
     """Validate every item; returns the Desired list or raises CalicoValidationError (all problems)."""
     problems = []
-    out = []
-    seen = {}
+    desired = []
     if not isinstance(items, list):
         raise CalicoValidationError(["policies: must be a list"])
     for i, item in enumerate(items):
-        desired, probs = validate_item(item, i if batch else None, default_state)
+        one, probs = validate_item(item, i if batch else None, default_state)
         problems.extend(probs)
-        if desired is None:
+        if one is not None:
+            desired.append(one)
+    out, probs = batch_problems(desired)
+    problems.extend(probs)
+    if problems:
+        raise CalicoValidationError(problems)
+    return out
+
+
+def batch_problems(desired):
+    """The cross-item checks of validated items: an object listed twice, and a tier removed by
+    the batch while policies of the batch are placed in it. Returns (the items without their
+    repeats, problems)."""
+    problems = []
+    out = []
+    seen = {}
+    for d in desired:
+        if d.key in seen:
+            first = seen[d.key]
+            also = "policies[%d]" % first.index if first.index is not None else first.where.rstrip(": ")
+            problems.append("%s%s is listed twice (also at %s)" % (d.where, d.ref, also))
             continue
-        if desired.key in seen:
-            problems.append("%s%s is listed twice (also at policies[%d])" % (desired.where, desired.ref,
-                                                                             seen[desired.key]))
-            continue
-        seen[desired.key] = i
-        out.append(desired)
-    # Cross-item: a tier removed by this batch while policies of the batch are placed in it.
+        seen[d.key] = d
+        out.append(d)
     absent_tiers = {d.name: d for d in out if d.kind == "Tier" and d.state == "absent"}
     for d in out:
         if d.state == "present" and d.tier in absent_tiers:
             problems.append("%sspec.tier: tier %r is removed by %s in the same batch"
                             % (d.where, d.tier, absent_tiers[d.tier].where.rstrip(": ")))
-    if problems:
-        raise CalicoValidationError(problems)
-    return out
+    return out, problems
 
 
 def validate_params(params):

@@ -27,11 +27,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.hardened.eks.plugins.module_utils.calico_validate import (
-    CalicoValidationError,
-    validate_item,
-    validate_items,
-)
+from ansible_collections.hardened.eks.plugins.module_utils._calico.items import batch_problems, validate_item
 from ansible_collections.hardened.eks.plugins.module_utils._plans.common import (
     Problems,
     as_bool,
@@ -212,14 +208,14 @@ def plan(cfg):
             policies.append(policy)
             if len(p.items) == before:
                 checked.append((where("calico_applications", i, app.get("name")) + ": ", policy))
-    for origin, policy in checked:
-        for problem in validate_item(policy)[1]:
+    desired = []
+    for origin, policy in checked:  # each policy once, then the cross-item checks on the batch
+        one, problems = validate_item(policy)
+        for problem in problems:
             p.add(origin, problem)
+        desired.append(one)
     if not p.items:
-        try:
-            validate_items(policies)
-        except CalicoValidationError as exc:
-            for problem in exc.problems:
-                p.add("the planned Calico batch: ", problem)
+        for problem in batch_problems(desired)[1]:
+            p.add("the planned Calico batch: ", problem)
     return {"problems": p.items, "policies": policies, "namespaces": namespaces,
             "namespace_objects": namespace_objects(namespaces)}
