@@ -235,6 +235,31 @@ def test_site_is_idempotent_and_check_mode_is_quiet(play, converged, audit):
     assert [w["requestURI"] for w in audit.writes(mark) if _ours(w)] == []
 
 
+def test_check_mode_with_one_namespace_still_to_be_created(play, converged, audit, k8s):
+    """A new group whose only namespace does not exist yet: check mode reports the namespace it
+    would create and leaves that namespace's RoleBinding out (the API server refuses even a
+    dry run there) instead of failing; nothing is written. One namespace is the case where
+    kubernetes.core.k8s answers at the top of its result, not under result.results."""
+    from kubernetes import client
+    ns = "t-new-%s" % uuid.uuid4().hex[:6]
+    mark = audit.mark()
+    rc, out = play(SITE, check=True, tags=["iam_authenticator_namespaces", "iam_authenticator_rbac"], extra_vars={
+        "iam_authenticator_namespaces": [], "iam_authenticator_purge_rbac": False,
+        "iam_authenticator_groups": [{"name": "new-readers", "level": "read-only", "namespaces": [ns]}],
+        "iam_authenticator_grants": [{"name": "new-reader", "arn": "arn:aws:iam::123456789012:role/new-reader",
+                                      "username": "new-reader", "groups": ["new-readers"]}]})
+    assert rc == 0, out[-4000:]
+    task = re.search(r"TASK \[hardened\.eks\.common : Create the application namespaces\][^\n]*\n((?:(?!TASK )[^\n]*\n)*)",
+                     out)
+    assert task and task.group(1).lstrip().startswith("changed:"), out[-4000:]
+    # the RBAC task ran (the shared read-only ClusterRole exists), without the new namespace's binding
+    assert re.search(r"TASK \[hardened\.eks\.iam_authenticator : Write the ClusterRoles[^\n]*\n\s*ok:", out), \
+        out[-4000:]
+    assert [w["requestURI"] for w in audit.writes(mark) if _ours(w)] == []
+    names = [n.metadata.name for n in client.CoreV1Api(k8s).list_namespace().items]
+    assert ns not in names
+
+
 def test_site_result(converged, api, boto3_client):
     entries = aws_auth(api)
     assert "system:nodes" in entries[NODE_ROLE_ARN]["groups"]

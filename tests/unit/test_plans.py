@@ -6,6 +6,7 @@ import pytest
 
 from ansible_collections.hardened.eks.plugins.filter.aws_auth_unmapped import FilterModule as UnmappedFilter
 from ansible_collections.hardened.eks.plugins.filter.calico_plan import FilterModule as CalicoFilter
+from ansible_collections.hardened.eks.plugins.filter.created_objects import FilterModule as CreatedFilter
 from ansible_collections.hardened.eks.plugins.filter.iam_authenticator_plan import FilterModule as IamFilter
 from ansible_collections.hardened.eks.plugins.filter.kube2iam_plan import FilterModule as Kube2iamFilter
 from ansible_collections.hardened.eks.plugins.filter.stale_objects import FilterModule as StaleFilter
@@ -166,6 +167,23 @@ def test_stale_objects_keeps_the_planned_and_the_kind_order():
     assert common.stale_objects(found, ["RoleBinding/shop/keep"], "__kind") == [
         {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "old", "namespace": "shop"}},
         {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "old"}}]
+
+
+def test_created_objects_reads_both_shapes_of_a_k8s_result():
+    """kubernetes.core.k8s answers at the top for one definition and under result.results for
+    several; only the objects it created (or in check mode would create) are named."""
+    def answer(name, method):
+        return {"changed": method != "patch", "method": method,
+                "result": {"kind": "Namespace", "metadata": {"name": name}}}
+    one = answer("shop", "create")
+    several = {"changed": True, "result": {"results": [answer("shop", "create"), answer("kept", "patch"),
+                                                       answer("blog", "create")]}}
+    assert common.created_objects(one) == ["shop"]
+    assert common.created_objects(several) == ["shop", "blog"]
+    assert common.created_objects(answer("kept", "patch")) == []
+    assert common.created_objects({"skipped": True, "changed": False}) == []
+    assert common.created_objects({}) == [] and common.created_objects(None) == []
+    assert CreatedFilter().filters()["created_objects"](several) == ["shop", "blog"]
 
 
 # -------------------------------------------------------------------------------------- kube2iam

@@ -86,3 +86,17 @@ def stale_objects(found, keep_keys, kind_key):
             out.append({"apiVersion": obj.get("apiVersion") or "rbac.authorization.k8s.io/v1",
                         "kind": kind, "metadata": ref})
     return out
+
+
+def created_objects(result):
+    """Names of the objects a ``kubernetes.core.k8s`` task created (in check mode: would create),
+    from its registered result, whether it had one definition (``method`` at the top) or several
+    (``result.results``). A skipped task created nothing."""
+    if not isinstance(result, dict) or result.get("skipped"):
+        return []
+    if "method" in result:
+        answers = [result]
+    else:
+        answers = (result.get("result") or {}).get("results") or []
+    return [((a.get("result") or {}).get("metadata") or {}).get("name") for a in answers
+            if isinstance(a, dict) and a.get("method") == "create"]
