@@ -10,6 +10,9 @@ from ansible_collections.hardened.eks.plugins.filter.created_objects import Filt
 from ansible_collections.hardened.eks.plugins.filter.iam_authenticator_plan import FilterModule as IamFilter
 from ansible_collections.hardened.eks.plugins.filter.kube2iam_plan import FilterModule as Kube2iamFilter
 from ansible_collections.hardened.eks.plugins.filter.stale_objects import FilterModule as StaleFilter
+from ansible_collections.hardened.eks.plugins.filter.verify_plan import FilterModule as VerifyFilter
+from ansible_collections.hardened.eks.plugins.module_utils._names import PARTITIONS
+from ansible_collections.hardened.eks.plugins.module_utils._plans.verify import verify_plan
 from ansible_collections.hardened.eks.plugins.module_utils._plans import calico, common, iam_authenticator, kube2iam
 
 ACCOUNT = "111122223333"
@@ -334,3 +337,61 @@ def test_a_bad_node_cidr_or_dns_selector_is_reported_as_the_baselines():
     assert problems and all(p.startswith("the baseline (") for p in problems)
     text = "\n".join(problems)
     assert "10.0.0.0/40" in text and "selector" in text
+
+
+# -------------------------------------------------------------------------------------- verify
+def verify_cfg(**kw):
+    cfg = {"cluster_name": "prod", "partition": "aws", "account_id": ACCOUNT, "node_role_name": "",
+           "node_role_arns": None, "cni_policy_on_node_role": None, "vpc_cni_irsa": True,
+           "vpc_cni_detach_node_cni_policy": True, "cluster_extra_policies": [], "extra_policies": [],
+           "node_role_policies": None}
+    cfg.update(kw)
+    return cfg
+
+
+WORKER = "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"
+ECR = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"
+CNI = "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"
+
+
+def test_verify_expects_the_node_role_the_cluster_role_made():
+    """The cluster role names the node role <cluster>-eks-node; aws-node on IRSA took the CNI
+    policy off it; an SSM policy was added on purpose, and kube2iam's inline policy."""
+    plan = verify_plan(verify_cfg(cluster_extra_policies=["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"],
+                                  extra_policies=["kube2iam-assume"]))
+    assert plan["problems"] == []
+    assert plan["node_role_arns"] == ["arn:aws:iam::%s:role/prod-eks-node" % ACCOUNT]
+    assert plan["node_role_policies"] == [WORKER, ECR, "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+                                          "kube2iam-assume"]
+    assert plan["cni_policy_on_node_role"] is False
+
+
+@pytest.mark.parametrize("irsa, detach, expected", [(True, True, False), (True, False, True), (False, True, True),
+                                                    ("no", "yes", True)])
+def test_verify_cni_policy_stays_on_the_node_role_unless_irsa_took_it(irsa, detach, expected):
+    plan = verify_plan(verify_cfg(vpc_cni_irsa=irsa, vpc_cni_detach_node_cni_policy=detach))
+    assert plan["cni_policy_on_node_role"] is expected
+    assert (CNI in plan["node_role_policies"]) is expected
+
+
+def test_verify_values_of_the_inventory_win_and_other_partitions_are_spelled_right():
+    plan = verify_plan(verify_cfg(partition="aws-cn", node_role_name="nodes", cni_policy_on_node_role=True))
+    assert plan["node_role_arns"] == ["arn:aws-cn:iam::%s:role/nodes" % ACCOUNT]
+    assert plan["node_role_policies"][-1] == "arn:aws-cn:iam::aws:policy/AmazonEKS_CNI_Policy"
+    given = verify_plan(verify_cfg(node_role_arns=["arn:aws:iam::%s:role/x" % ACCOUNT], node_role_policies=[WORKER]))
+    assert (given["node_role_arns"], given["node_role_policies"]) == (["arn:aws:iam::%s:role/x" % ACCOUNT], [WORKER])
+    assert verify_plan(verify_cfg(account_id=""))["node_role_arns"] == []
+
+
+def test_verify_bad_values_are_all_named():
+    plan = verify_plan(verify_cfg(partition="aws-mars", account_id="12345", node_role_name="bad name",
+                                  extra_policies=["arn:aws:iam::aws:role/NotAPolicy"],
+                                  node_role_arns=["arn:aws:iam::%s:user/u" % ACCOUNT]))
+    assert plan["problems"] == [
+        "verify_partition: 'aws-mars' is not an AWS partition (%s)" % ", ".join(PARTITIONS),
+        "verify_account_id: '12345' is not a 12-digit AWS account id",
+        "verify_node_role_name: 'bad name' is not an IAM role name",
+        "verify_node_role_arns[0]: 'arn:aws:iam::%s:user/u' is not an IAM role ARN" % ACCOUNT,
+        "verify_node_role_extra_policies[0]: 'arn:aws:iam::aws:role/NotAPolicy' is neither a managed policy ARN "
+        "nor an inline policy name"]
+    assert VerifyFilter().filters()["verify_plan"](verify_cfg())["problems"] == []
