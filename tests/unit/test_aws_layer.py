@@ -65,6 +65,34 @@ def test_pages_are_followed_and_a_missing_role_has_no_policies():
     stub.assert_no_pending_responses()
 
 
+def test_amazon_aws_iam_helpers_are_used_and_their_errors_name_the_role(sleeps):
+    """get_role, the policy lists and the instance profiles are amazon.aws's own helpers
+    (get_iam_role, list_iam_role_*, list_iam_instance_profiles): a missing role reads as None
+    or [], throttling is retried, and an error names the role, which amazon.aws's does not."""
+    iam, stub = client("iam")
+    stub.add_client_error("get_role", service_error_code="NoSuchEntity", http_status_code=404)
+    assert iam_api.get_role(iam, "gone") is None
+    stub.add_client_error("list_attached_role_policies", service_error_code="Throttling", http_status_code=400)
+    stub.add_response("list_attached_role_policies", {"AttachedPolicies": [{"PolicyArn": "arn:aws:iam::aws:policy/A"}],
+                                                      "IsTruncated": False}, {"RoleName": "r"})
+    assert iam_api.attached_policy_arns(iam, "r") == ["arn:aws:iam::aws:policy/A"] and len(sleeps) == 1
+    stub.add_response("list_role_policies", {"PolicyNames": ["x"], "IsTruncated": False}, {"RoleName": "r"})
+    assert iam_api.inline_policy_names(iam, "r") == ["x"]
+    stub.add_response("list_instance_profiles_for_role", {"InstanceProfiles": [{
+        "Path": "/", "InstanceProfileName": "nodes", "InstanceProfileId": "AIPAEXAMPLEEXAMPLE123",
+        "Arn": "arn:aws:iam::111122223333:instance-profile/nodes", "CreateDate": "2024-01-01", "Roles": []}],
+        "IsTruncated": False}, {"RoleName": "r"})
+    assert iam_api.instance_profiles_of_role(iam, "r") == ["nodes"]
+    stub.add_client_error("list_role_policies", service_error_code="NoSuchEntity", http_status_code=404)
+    assert iam_api.inline_policy_names(iam, "gone") == []
+    stub.add_client_error("get_role", service_error_code="AccessDenied", http_status_code=403)
+    with pytest.raises(AnsibleAWSError) as err:
+        iam_api.get_role(iam, "app")
+    assert err.value.message == "Failed to get role app" and common.error_code(err.value) == "AccessDenied"
+    assert "Failed to get role app: " in str(err.value)
+    stub.assert_no_pending_responses()
+
+
 def test_a_denied_oidc_provider_read_is_tolerated_only_when_asked():
     iam, stub = client("iam")
     arn = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X"

@@ -1,13 +1,22 @@
 # -*- coding: utf-8 -*-
 # Copyright: hardened.eks contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""IAM reads. They follow amazon.aws ``module_utils/iam.py`` (its ``AWSErrorHandler`` shape,
-``AWSRetry``, paginators, tag helpers) but name the role in every error message, which
-amazon.aws's ``get_iam_role`` and ``list_iam_role_*`` do not ("Failed to get role" alone)."""
+"""IAM reads.
+
+Where amazon.aws ``module_utils/iam.py`` has the read (``get_iam_role``,
+``list_iam_role_attached_policies``, ``list_iam_role_policies``, ``list_iam_instance_profiles``)
+it is used as it is, and its error is raised again with the role named, which amazon.aws's own
+messages do not do ("Failed to get role" alone). The reads amazon.aws lacks (role tags, inline
+policy documents, OIDC providers, the policies of a role that may not exist) follow its shape:
+``AWSErrorHandler`` (here with ``{argument}`` messages), ``AWSRetry``, paginators and its tag
+helpers."""
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import functools
+
+from ansible_collections.amazon.aws.plugins.module_utils import iam as aws_iam
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import IamErrorHandler
@@ -19,23 +28,43 @@ __all__ = ("get_role", "attached_policy_arns", "inline_policy_names", "get_role_
            "instance_profiles_of_role", "get_oidc_provider")
 
 
-@IamErrorHandler.list_error_handler("get role {name}")
-@retry()
+def _named(description):
+    """Raise an amazon.aws IAM helper's error again as ``Failed to <description>`` (with the
+    call's ``{arguments}``), keeping the botocore error it carries."""
+    def wrapper(func):
+        @functools.wraps(func)
+        def handler(client, name):
+            try:
+                return func(client, name)
+            except aws_iam.AnsibleIAMError as e:
+                raise aws_iam.AnsibleIAMError(message="Failed to %s" % description.format(name=name),
+                                              exception=e.exception) from e
+        return handler
+    return wrapper
+
+
+@_named("get role {name}")
 def get_role(client, name):
     """The role (GetRole's ``Role``) or None."""
-    return client.get_role(RoleName=name)["Role"]
+    return aws_iam.get_iam_role(client, name)
 
 
-@IamErrorHandler.common_error_handler("list the policies attached to role {role_name}")
-@retry()
-def attached_policy_arns(client, role_name):
-    return [p["PolicyArn"] for p in paginate(client, "list_attached_role_policies", "AttachedPolicies", RoleName=role_name)]
+@_named("list the policies attached to role {name}")
+def attached_policy_arns(client, name):
+    """ARNs of the managed policies attached to the role ([] when it is gone)."""
+    return [p["PolicyArn"] for p in aws_iam.list_iam_role_attached_policies(client, name)]
 
 
-@IamErrorHandler.common_error_handler("list the inline policies of role {role_name}")
-@retry()
-def inline_policy_names(client, role_name):
-    return list(paginate(client, "list_role_policies", "PolicyNames", RoleName=role_name))
+@_named("list the inline policies of role {name}")
+def inline_policy_names(client, name):
+    """Names of the role's inline policies ([] when it is gone)."""
+    return list(aws_iam.list_iam_role_policies(client, name))
+
+
+@_named("list the instance profiles of role {name}")
+def instance_profiles_of_role(client, name):
+    """Names of the instance profiles the role is in ([] when it is gone)."""
+    return [p["InstanceProfileName"] for p in aws_iam.list_iam_instance_profiles(client, role=name)]
 
 
 @IamErrorHandler.common_error_handler("get inline policy {policy_name} of role {role_name}")
@@ -48,13 +77,6 @@ def get_role_policy(client, role_name, policy_name):
 @retry()
 def role_tags(client, role_name):
     return boto3_tag_list_to_ansible_dict(paginate(client, "list_role_tags", "Tags", RoleName=role_name))
-
-
-@IamErrorHandler.list_error_handler("list the instance profiles of role {role_name}", default_value=[])
-@retry()
-def instance_profiles_of_role(client, role_name):
-    return [p["InstanceProfileName"]
-            for p in paginate(client, "list_instance_profiles_for_role", "InstanceProfiles", RoleName=role_name)]
 
 
 @IamErrorHandler.list_error_handler("read IAM OIDC provider {arn}")
