@@ -1,5 +1,4 @@
 """Pure logic of aws_auth_mapping: parse, validate, merge, guards, render, diff (no network)."""
-import copy
 import time
 
 import pytest
