@@ -23,12 +23,48 @@ description:
   - Refused before any AWS call (every problem in one failure) - an empty trust, a trust that
     lets V(*) (or a whole account) assume the role, malformed ARNs and names, inline policies that
     are not valid policy JSON.
+  - With O(roles), one task converges a whole batch of roles in one process - every item
+    validated as one role is, all problems before any AWS call, then at most O(concurrency) roles
+    at a time (throttling is retried with backoff), each with the fewest reads it needs.
 options:
   name:
-    description: Name of the IAM role.
-    required: true
+    description:
+      - Name of the IAM role. Required unless O(roles) is given (then every other option is given
+        per role, in its item).
     type: str
     aliases: [role_name]
+  roles:
+    description:
+      - A batch of roles, each a mapping of the options of one role (O(name), O(path),
+        O(description), O(state), O(trust), O(managed_policy_arns), O(inline_policies),
+        O(purge_policies), O(permissions_boundary), O(max_session_duration), O(tags),
+        O(purge_tags)), with the same defaults, checks, check mode and diff as a single role.
+      - Mutually exclusive with the options of a single role. An empty list converges nothing.
+      - A role that fails (an AWS error, a missing OIDC provider) does not stop the others; the
+        task then fails naming each failed role, and RV(roles) holds what the others did.
+    type: list
+    elements: dict
+    version_added: 0.2.0
+  purge_path:
+    description:
+      - With O(roles), also delete the roles whose path is exactly this one and that neither
+        O(roles) nor O(keep) names (one paged C(ListRoles) for the path), as O(state=absent)
+        deletes a role. Give the path that belongs to these roles only; V(/) is refused.
+      - Not given, no role outside O(roles) is touched.
+    type: str
+    version_added: 0.2.0
+  keep:
+    description: With O(purge_path), names of roles under that path that are kept although O(roles) does not list them.
+    type: list
+    elements: str
+    version_added: 0.2.0
+  concurrency:
+    description:
+      - How many roles of O(roles) are converged at the same time (1 to 16). IAM's rate limits
+        are low; throttled calls are retried with jittered backoff.
+    type: int
+    default: 4
+    version_added: 0.2.0
   path:
     description:
       - Path of the role. IAM cannot change the path of an existing role; a different path is
@@ -201,12 +237,39 @@ EXAMPLES = r"""
   hardened.eks.eks_pod_iam_role:
     name: payments-app
     state: absent
+
+- name: All the pod roles of a cluster in one task (one process, four at a time)
+  hardened.eks.eks_pod_iam_role:
+    concurrency: 4
+    roles:
+      - name: prod-payments-api
+        path: /kube2iam/prod/
+        trust:
+          kube2iam:
+            node_role_arns: [arn:aws:iam::123456789012:role/prod-eks-node]
+        managed_policy_arns: [arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]
+      - name: prod-old-worker
+        state: absent
+  register: pod_roles
 """
 
 RETURN = r"""
+roles:
+  description:
+    - With O(roles), one result per role in the order of the items, each with the keys a single
+      role returns (below) and C(changed) and C(state). With O(diff), C(diff.before) and
+      C(diff.after) are keyed by role name.
+  returned: with O(roles)
+  type: list
+  elements: dict
+  sample:
+    - role_name: prod-payments-api
+      arn: arn:aws:iam::123456789012:role/kube2iam/prod/prod-payments-api
+      changed: false
+      state: present
 role_name:
   description: Name of the role.
-  returned: always
+  returned: without O(roles)
   type: str
   sample: 'prod-payments-api'
 arn:
@@ -276,6 +339,8 @@ annotations:
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+import threading
+
 from ansible.module_utils import basic as _basic
 
 from ansible_collections.hardened.eks.plugins.module_utils import argspec_guard
@@ -283,6 +348,14 @@ from ansible_collections.hardened.eks.plugins.module_utils._aws.common import aw
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import fail_aws
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import exit_with
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import call
+from ansible_collections.hardened.eks.plugins.module_utils._iam.batch import MAX_CONCURRENCY
+from ansible_collections.hardened.eks.plugins.module_utils._iam.batch import BatchError
+from ansible_collections.hardened.eks.plugins.module_utils._iam.batch import Memo
+from ansible_collections.hardened.eks.plugins.module_utils._iam.batch import converge_batch
+from ansible_collections.hardened.eks.plugins.module_utils._iam.batch import purge_entries
+from ansible_collections.hardened.eks.plugins.module_utils._iam.batch import purge_problems
+from ansible_collections.hardened.eks.plugins.module_utils._iam.batch import validate_batch
+from ansible_collections.hardened.eks.plugins.module_utils._aws.iam import roles_under_path
 from ansible_collections.hardened.eks.plugins.module_utils.iam_role_edge import ensure_role_absent
 from ansible_collections.hardened.eks.plugins.module_utils.iam_role_edge import ensure_role_present
 from ansible_collections.hardened.eks.plugins.module_utils.iam_role_edge import find_oidc_provider
@@ -308,22 +381,105 @@ TRUST_SPEC = dict(
     )),
 )
 
+# The options of one role: the module's own, and each item of roles.
+ROLE_SPEC = dict(
+    name=dict(type="str", required=True, aliases=["role_name"]),
+    path=dict(type="str", default="/"),
+    description=dict(type="str"),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    trust=dict(type="dict", options=TRUST_SPEC),
+    managed_policy_arns=dict(type="list", elements="str"),
+    inline_policies=dict(type="dict"),
+    purge_policies=dict(type="bool", default=True),
+    permissions_boundary=dict(type="str", aliases=["boundary"]),
+    max_session_duration=dict(type="int"),
+    tags=dict(type="dict", aliases=["resource_tags"]),
+    purge_tags=dict(type="bool", default=True),
+)
+
+
+class Edge(object):
+    """What every role of a run shares: the clients, and the reads made once for all of them
+    (the caller identity, the OIDC provider of each cluster)."""
+
+    def __init__(self, module):
+        self.module = module
+        self.iam = aws_client(module, "iam")
+        self.caller_identity = Memo(lambda: call(aws_client(module, "sts"), "get_caller_identity",
+                                                 "get the caller identity (to predict the role ARN)"))
+        self._providers = {}
+        self._lock = threading.Lock()
+
+    def provider(self, cluster):
+        with self._lock:
+            if cluster not in self._providers:
+                self._providers[cluster] = Memo(lambda: find_oidc_provider(aws_client(self.module, "eks"), self.iam,
+                                                                           cluster))
+            memo = self._providers[cluster]
+        return memo()
+
+    def converge(self, desired, trust_doc):
+        """(changed, result, diff, warnings) of one role."""
+        if desired["state"] == "absent":
+            changed, result, diff = ensure_role_absent(self.iam, desired["name"], self.module.check_mode)
+            return changed, result, diff, []
+        cluster = (desired["trust"].get("irsa") or {}).get("cluster_name")
+        if cluster:
+            trust_doc = build_trust_document(desired["trust"], self.provider(cluster))
+        changed, predicted, diff, warnings = ensure_role_present(
+            self.iam, desired, trust_doc, self.module.check_mode, want_diff=self.module._diff,
+            caller_identity=self.caller_identity)
+        return changed, result_view(predicted, desired["trust"]), diff, warnings
+
+
+def _single(module):
+    trust_doc = None
+    try:
+        desired = validate_params(module.params)
+        if desired["state"] == "present" and not (desired["trust"].get("irsa") or {}).get("cluster_name"):
+            trust_doc = build_trust_document(desired["trust"])  # refusals before any AWS call
+    except TrustError as e:
+        module.fail_json(msg=str(e), problems=e.problems)
+    try:
+        changed, result, diff, warnings = Edge(module).converge(desired, trust_doc)
+    except TrustError as e:
+        module.fail_json(msg=str(e), problems=e.problems)
+    except AnsibleAWSError as e:
+        fail_aws(module, e)
+    exit_with(module, changed, result, diff, warnings)
+
+
+def _batch(module):
+    p = module.params
+    problems, entries = [], []
+    try:
+        entries = validate_batch(p["roles"], ROLE_SPEC)
+    except TrustError as e:
+        problems.extend(e.problems)
+    if not 1 <= p["concurrency"] <= MAX_CONCURRENCY:
+        problems.append("concurrency: %d is not between 1 and %d" % (p["concurrency"], MAX_CONCURRENCY))
+    if p["purge_path"] is not None:
+        problems.extend(purge_problems(p["purge_path"], p["keep"]))
+    if problems:
+        error = TrustError(problems)
+        module.fail_json(msg=str(error), problems=error.problems)
+    edge = Edge(module)
+    try:
+        if p["purge_path"] is not None:
+            entries += purge_entries(roles_under_path(edge.iam, p["purge_path"]), p["purge_path"], entries, p["keep"])
+        changed, results, diff, warnings = converge_batch(
+            entries, lambda entry: edge.converge(entry.desired, entry.trust_doc), p["concurrency"])
+    except AnsibleAWSError as e:
+        fail_aws(module, e)
+    except BatchError as e:
+        module.fail_json(msg=str(e), failures=e.failures, roles=e.results, changed=e.changed)
+    exit_with(module, changed, {"roles": results}, diff, warnings)
+
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True, aliases=["role_name"]),
-        path=dict(type="str", default="/"),
-        description=dict(type="str"),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        trust=dict(type="dict", options=TRUST_SPEC),
-        managed_policy_arns=dict(type="list", elements="str"),
-        inline_policies=dict(type="dict"),
-        purge_policies=dict(type="bool", default=True),
-        permissions_boundary=dict(type="str", aliases=["boundary"]),
-        max_session_duration=dict(type="int"),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-    )
+    argument_spec = dict(ROLE_SPEC, roles=dict(type="list", elements="dict"), purge_path=dict(type="str"),
+                         keep=dict(type="list", elements="str"), concurrency=dict(type="int", default=4))
+    argument_spec["name"] = dict(ROLE_SPEC["name"], required=False)
     # a bool/number/list where a dict of sub-options belongs would crash ansible-core's own
     # validation (TypeError): such options are let through as raw for a clean failure here
     raw = _basic._load_params() or {}
@@ -333,40 +489,16 @@ def main():
     pasted = pasted_policy_document(raw.get("trust"))
     relaxed = shape_problems + ([("trust", "dict")] if pasted else [])
     module = AnsibleAWSModule(argument_spec=argspec_guard.relaxed_spec(argument_spec, relaxed),
-                              supports_check_mode=True, required_if=[("state", "present", ["trust"])])
+                              supports_check_mode=True, required_one_of=[("name", "roles")],
+                              mutually_exclusive=[("roles", option) for option in ROLE_SPEC],
+                              required_by={"purge_path": "roles", "keep": "purge_path"})
     if pasted:
         module.fail_json(msg=pasted)
     if shape_problems:
         module.fail_json(msg=argspec_guard.message(shape_problems))
-    trust_doc = None
-    try:
-        desired = validate_params(module.params)
-        if desired["state"] == "present" and not (desired["trust"].get("irsa") or {}).get("cluster_name"):
-            trust_doc = build_trust_document(desired["trust"])  # refusals before any AWS call
-    except TrustError as e:
-        module.fail_json(msg=str(e), problems=e.problems)
-
-    iam = aws_client(module, "iam")
-    warnings = []
-    try:
-        if desired["state"] == "absent":
-            changed, result, diff = ensure_role_absent(iam, desired["name"], module.check_mode)
-        else:
-            cluster = (desired["trust"].get("irsa") or {}).get("cluster_name")
-            if cluster:
-                provider = find_oidc_provider(aws_client(module, "eks"), iam, cluster)
-                trust_doc = build_trust_document(desired["trust"], provider)
-            changed, predicted, diff, warnings = ensure_role_present(
-                iam, desired, trust_doc, module.check_mode, want_diff=module._diff,
-                caller_identity=lambda: call(aws_client(module, "sts"), "get_caller_identity",
-                                             "get the caller identity (to predict the role ARN)"))
-            result = result_view(predicted, desired["trust"])
-    except TrustError as e:
-        module.fail_json(msg=str(e), problems=e.problems)
-    except AnsibleAWSError as e:
-        fail_aws(module, e)
-
-    exit_with(module, changed, result, diff, warnings)
+    if module.params["roles"] is not None:
+        _batch(module)
+    _single(module)
 
 
 if __name__ == "__main__":

@@ -504,3 +504,116 @@ def test_200_roles_by_a_playbook_loop(aws, moto, run_playbook, uid, request, rec
     create_s, converge_s, per_role = _many(aws, moto, run_playbook, uid, 200)
     record_property("pod_roles_200_create_s", round(create_s, 1))
     record_property("pod_roles_200_converge_s", round(converge_s, 1))
+
+
+# ------------------------------------------------------------------------------ batches (roles:)
+def test_a_batch_converges_in_one_process_with_the_single_role_reads(aws, moto, run, uid):
+    """Five roles in one task: check mode predicts them all (one caller-identity read for the
+    batch) and writes nothing; the run creates them; the converged re-run makes exactly the
+    four reads per role a single converged role makes, and writes nothing."""
+    names = ["batch-%s-%d" % (uid, i) for i in range(5)]
+    roles = [k2i(aws, n, tags={"team": "t%d" % i}) for i, n in enumerate(names)]
+    m = moto.requests.mark()
+    pred = run({"roles": roles, "concurrency": 3}, check=True, diff=True)
+    assert pred["changed"] and not pred.get("failed"), pred.get("msg")
+    assert writes(moto, m) == [] and sorted(calls(moto, m)) == sorted(["GetRole"] * 5 + ["GetCallerIdentity"])
+    assert [r["role_name"] for r in pred["roles"]] == names and all(r["changed"] for r in pred["roles"])
+    assert set(pred["diff"]["after"]) == set(names) and all(v == {} for v in pred["diff"]["before"].values())
+
+    m = moto.requests.mark()
+    res = run({"roles": roles, "concurrency": 3})
+    assert res["changed"] and not res.get("failed"), res.get("msg")
+    assert sorted(writes(moto, m)) == sorted(["CreateRole", "PutRolePolicy", "AttachRolePolicy"] * 5)
+    for r, p in zip(res["roles"], pred["roles"]):
+        assert r["arn"] == p["arn"] == "arn:aws:iam::%s:role/%s" % (ACCOUNT, r["role_name"])
+        assert r["annotations"] == {"pod": {"iam.amazonaws.com/role": r["arn"]}} and r["state"] == "present"
+    assert aws["iam"].get_role(RoleName=names[3])["Role"]["Tags"] == [{"Key": "team", "Value": "t3"}]
+
+    m = moto.requests.mark()
+    again = run({"roles": roles})
+    assert not again["changed"] and not any(r["changed"] for r in again["roles"])
+    assert sorted(calls(moto, m)) == sorted(["GetRole", "ListAttachedRolePolicies", "ListRolePolicies",
+                                             "GetRolePolicy"] * 5)
+
+    # one role changed, one removed, the others left alone
+    roles[1] = k2i(aws, names[1], tags={"team": "t1"}, managed_policy_arns=[aws["policies"][1]])
+    roles[4] = {"name": names[4], "state": "absent"}
+    m = moto.requests.mark()
+    res = run({"roles": roles})
+    assert res["changed"] and [r["changed"] for r in res["roles"]] == [False, True, False, False, True]
+    assert sorted(writes(moto, m)) == sorted(["AttachRolePolicy", "DetachRolePolicy", "DeleteRolePolicy",
+                                              "DetachRolePolicy", "DeleteRole"])
+    assert [p["PolicyArn"] for p in aws["iam"].list_attached_role_policies(RoleName=names[1])["AttachedPolicies"]] \
+        == [aws["policies"][1]]
+
+
+def test_a_batch_is_refused_whole_before_any_call_naming_each_item(aws, moto, run, uid):
+    node = aws["nodes"][0]
+    m = moto.requests.mark()
+    res = run({"roles": [
+        k2i(aws, "ok-%s" % uid),
+        {"name": "no-trust-%s" % uid},
+        {"name": "wild-%s" % uid, "trust": {"kube2iam": {"node_role_arns": ["*"]}}},
+        {"name": "typo-%s" % uid, "trust": {"kube2iam": {"node_role_arns": [node]}}, "purge_polices": True},
+        {"name": "OK-%s" % uid, "trust": {"kube2iam": {"node_role_arns": [node]}}},
+        {"name": "shape-%s" % uid, "trust": True}]})
+    assert res.get("failed") and calls(moto, m) == [], res
+    problems = res["problems"]
+    assert problems[0].startswith("roles[1] (no-trust-%s): trust: give at least one of kube2iam" % uid)
+    assert problems[1].startswith("roles[2] (wild-%s): trust.kube2iam.node_role_arns" % uid), problems
+    assert any(p.startswith("roles[3] (typo-%s): " % uid) and "purge_polices" in p for p in problems)
+    assert "roles[4] (OK-%s): role OK-%s is listed twice (also at roles[0])" % (uid, uid) in problems
+    assert "roles[5] (shape-%s): trust must be a dictionary, got bool" % uid in problems
+    assert len(problems) == 5
+
+
+def test_a_batch_with_single_role_options_or_bad_concurrency_is_refused(aws, moto, run, uid):
+    m = moto.requests.mark()
+    res = run({"roles": [k2i(aws, "x-%s" % uid)], "path": "/pods/"})
+    assert res.get("failed") and "mutually exclusive" in res["msg"] and "roles|path" in res["msg"], res["msg"]
+    res = run({"roles": [k2i(aws, "x-%s" % uid)], "concurrency": 0})
+    assert res.get("failed") and "concurrency: 0 is not between 1 and 16" in res["msg"], res["msg"]
+    assert calls(moto, m) == []
+
+
+def test_one_failing_role_does_not_stop_the_others(aws, moto, run, uid):
+    """A role whose IRSA cluster does not exist fails alone: the others are converged, and the
+    failure names the item."""
+    good = ["fine-%s-%d" % (uid, i) for i in range(3)]
+    roles = [k2i(aws, n) for n in good]
+    roles.insert(1, {"name": "irsa-gone-%s" % uid, "trust": {"irsa": {
+        "cluster_name": "no-such-cluster-%s" % uid, "namespace": "a", "service_account": "b"}}})
+    res = run({"roles": roles})
+    assert res.get("failed") and res["changed"], res
+    assert res["failures"] == ["roles[1] (irsa-gone-%s): trust.irsa.cluster_name: EKS cluster no-such-cluster-%s "
+                               "does not exist" % (uid, uid)]
+    assert [r["role_name"] for r in res["roles"]] == good
+    for n in good:
+        assert aws["iam"].get_role(RoleName=n)["Role"]["RoleName"] == n
+
+
+def test_purge_path_deletes_only_unlisted_roles_under_that_exact_path(aws, moto, run, uid):
+    """Roles under the batch's own path that the batch and keep do not name are deleted; a role
+    under a deeper path, one at the root, and a kept one stay. Check mode predicts the deletion."""
+    path = "/pods-%s/" % uid
+    listed, gone, kept = "listed-%s" % uid, "gone-%s" % uid, "kept-%s" % uid
+    for name, where in ((listed, path), (gone, path), (kept, path), ("deeper-%s" % uid, path + "x/"),
+                        ("root-%s" % uid, "/")):
+        assert not run(k2i(aws, name, path=where)).get("failed")
+    batch = {"roles": [k2i(aws, listed, path=path)], "purge_path": path, "keep": [kept.upper()]}
+    m = moto.requests.mark()
+    pred = run(batch, check=True)
+    assert pred["changed"] and writes(moto, m) == [], pred.get("msg")
+    assert [(r["role_name"], r["state"], r["changed"]) for r in pred["roles"]] == [(listed, "present", False),
+                                                                                  (gone, "absent", True)]
+    res = run(batch)
+    assert res["changed"] and [r["role_name"] for r in res["roles"] if r["state"] == "absent"] == [gone]
+    left = sorted(r["RoleName"] for r in aws["iam"].list_roles()["Roles"] if uid in r["RoleName"])
+    assert left == sorted([listed, kept, "deeper-%s" % uid, "root-%s" % uid])
+    m = moto.requests.mark()
+    again = run(batch)
+    assert not again["changed"] and writes(moto, m) == []
+    assert calls(moto, m).count("ListRoles") == 1
+
+    res = run({"roles": [], "purge_path": "/"})
+    assert res.get("failed") and "purge_path: / would take every role" in res["msg"], res.get("msg")

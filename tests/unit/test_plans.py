@@ -232,6 +232,28 @@ def test_each_pod_role_is_allowed_only_in_its_namespace_and_migrates_as_asked():
     assert out["role_pattern"] == out["node_policy"]["Statement"][0]["Resource"]
 
 
+def test_the_pod_roles_are_a_batch_eks_pod_iam_role_accepts():
+    """The kube2iam role hands module_roles to eks_pod_iam_role's roles option as they are: each
+    item validates as the module validates it, under the role's path, without a boundary when
+    none is set, and with the same trust the plan computed."""
+    from ansible_collections.hardened.eks.plugins.module_utils._iam.batch import validate_batch
+    from ansible_collections.hardened.eks.plugins.modules.eks_pod_iam_role import ROLE_SPEC
+    policy = ["arn:aws-cn:iam::aws:policy/ReadOnlyAccess"]
+    out = kube2iam.plan(k2i_cfg(pod_roles=[
+        {"name": "web", "namespace": "shop", "managed_policy_arns": policy, "migrate_to": ["pod_identity"]},
+        {"name": "job", "namespace": "shop", "inline_policies": {"q": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "sqs:ReceiveMessage", "Resource": "*"}]}},
+         "permissions_boundary": "arn:aws-cn:iam::%s:policy/pods" % ACCOUNT}]))
+    assert out["problems"] == []
+    entries = validate_batch(out["module_roles"], ROLE_SPEC)
+    assert [(e.desired["name"], e.desired["path"]) for e in entries] == [("prod-web", "/kube2iam/prod/"),
+                                                                        ("prod-job", "/kube2iam/prod/")]
+    assert entries[0].desired["permissions_boundary"] is None
+    assert entries[1].desired["permissions_boundary"] == "arn:aws-cn:iam::%s:policy/pods" % ACCOUNT
+    assert [e.desired["trust"] for e in entries] == [r["trust"] for r in out["roles"]]
+    assert entries[0].trust_doc["Statement"][1]["Principal"] == {"Service": "pods.eks.amazonaws.com"}
+
+
 def test_pod_role_mistakes_are_all_reported():
     out = kube2iam.plan(k2i_cfg(iam_path="/", migrate_to=["eks"], namespaces=["Shop"], pod_roles=[
         {"name": "sys", "namespace": "kube-system", "managed_policy_arns": ["x"]},

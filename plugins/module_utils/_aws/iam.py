@@ -24,7 +24,7 @@ from ansible_collections.hardened.eks.plugins.module_utils._aws.common import er
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import paginate
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import retry
 
-__all__ = ("get_role", "attached_policy_arns", "inline_policy_names", "get_role_policy", "role_tags", "role_policy_lists",
+__all__ = ("get_role", "roles_under_path", "attached_policy_arns", "inline_policy_names", "get_role_policy", "role_tags", "role_policy_lists",
            "instance_profiles_of_role", "get_oidc_provider")
 
 
@@ -65,6 +65,12 @@ def inline_policy_names(client, name):
 def instance_profiles_of_role(client, name):
     """Names of the instance profiles the role is in ([] when it is gone)."""
     return [p["InstanceProfileName"] for p in aws_iam.list_iam_instance_profiles(client, role=name)]
+
+
+@_named("list the roles under path {name}")
+def roles_under_path(client, name):
+    """``{name: path}`` of the roles whose path is ``name`` exactly (ListRoles by prefix, paged)."""
+    return dict((r["RoleName"], r["Path"]) for r in aws_iam.list_iam_roles(client, path=name) if r["Path"] == name)
 
 
 @IamErrorHandler.common_error_handler("get inline policy {policy_name} of role {role_name}")

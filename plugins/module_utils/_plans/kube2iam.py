@@ -91,6 +91,14 @@ def _role(cfg, i, item, p, names, partition, account):
     }
 
 
+def _module_role(cfg, role):
+    return {"name": role["iam_name"], "path": cfg["iam_path"], "description": role["description"],
+            "trust": role["trust"], "managed_policy_arns": role["managed_policy_arns"],
+            "inline_policies": role["inline_policies"], "purge_policies": True,
+            "permissions_boundary": role["permissions_boundary"] or None,
+            "max_session_duration": role["max_session_duration"], "tags": role["tags"], "purge_tags": True}
+
+
 def _service_account(cfg, role):
     labels = dict(cfg["labels"])
     labels["app.kubernetes.io/name"] = role["service_account"]
@@ -145,6 +153,8 @@ def plan(cfg):
         "problems": p.items,
         "roles": roles,
         "iam_names": [r["iam_name"] for r in roles],
+        # The roles as eks_pod_iam_role's roles option takes them (one task for all).
+        "module_roles": [_module_role(cfg, r) for r in roles],
         "namespaces": namespaces,
         "namespace_objects": namespace_objects(namespaces),
         "allowed": allowed,
