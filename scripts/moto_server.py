@@ -7,6 +7,9 @@ Every AWS call served is appended to the request log as one JSON line:
 ``{"t": epoch, "service": "iam", "action": "GetRole", "method": "POST", "path": "/", "status": 200}``.
 Tests count calls from it (moto's own API has no request history).
 
+EKS APIs moto lacks (access entries and policies, the cluster's access config) are served by
+``moto_eks.EksExtension`` in front of moto, on moto's own clusters.
+
 Fault injection (reliability tests): the faults file holds a JSON list of rules
 ``{"service": "iam", "action": "GetRole", "count": 3, "error": "Throttling", "status": 400}``;
 each matching call consumes one count and is answered with that AWS error instead of reaching moto.
@@ -29,6 +32,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from moto.sts.models import sts_backends
 
 import sts_presigned
+from moto_eks import EksExtension
 
 _CRED_RE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/")
 
@@ -188,7 +192,7 @@ def main():
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
     args = parser.parse_args()
-    app = RecordingMiddleware(DomainDispatcherApplication(create_backend_app),
+    app = RecordingMiddleware(EksExtension(DomainDispatcherApplication(create_backend_app)),
                               args.request_log, args.faults)
     servers = [make_server(args.host, args.port, app, threaded=True)]
     if args.tls_listen:

@@ -1,0 +1,450 @@
+"""EKS APIs moto does not implement, served over real HTTP beside moto's own EKS clusters.
+
+    app = EksExtension(moto_app)
+
+- the cluster's ``accessConfig`` (authentication mode, bootstrap of the creator's admin entry):
+  kept from CreateCluster, added to DescribeCluster, changed by UpdateClusterConfig only forward
+  (CONFIG_MAP -> API_AND_CONFIG_MAP -> API), with an update DescribeUpdate answers;
+- access entries (Create/Describe/List/Update/DeleteAccessEntry) and access policies
+  (ListAccessPolicies, Associate/Disassociate/ListAssociatedAccessPolicies), refused with
+  InvalidRequestException while the mode is CONFIG_MAP;
+- the entries EKS makes by itself once the mode has the API: the creator's admin entry (when
+  bootstrap is on) and an EC2_LINUX entry for each node group's role.
+
+Requests are matched and read by botocore's EKS service model (method, URI template, where each
+member is), checked with botocore's ParamValidator (InvalidParameterException), and answered with
+the output members of the model. Everything else goes to moto unchanged.
+"""
+import datetime
+import json
+import re
+import threading
+import uuid
+from urllib.parse import parse_qs, unquote
+
+import botocore.session
+from botocore.validate import ParamValidator
+
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.eks.models import eks_backends
+from moto.iam.models import iam_backends
+
+MODES = ("CONFIG_MAP", "API_AND_CONFIG_MAP", "API")
+ENTRY_TYPES = ("STANDARD", "EC2_LINUX", "EC2_WINDOWS", "FARGATE_LINUX", "EC2", "HYBRID_LINUX", "HYPERPOD_LINUX")
+POLICY_NAMES = ("AmazonEKSClusterAdminPolicy", "AmazonEKSAdminPolicy", "AmazonEKSEditPolicy", "AmazonEKSViewPolicy",
+                "AmazonEKSAdminViewPolicy", "AmazonEKSAutoNodePolicy", "AmazonEKSNetworkingPolicy",
+                "AmazonEKSBlockStoragePolicy", "AmazonEKSLoadBalancingPolicy", "AmazonEKSComputePolicy")
+HANDLED = ("CreateAccessEntry", "DescribeAccessEntry", "ListAccessEntries", "UpdateAccessEntry", "DeleteAccessEntry",
+           "AssociateAccessPolicy", "DisassociateAccessPolicy", "ListAssociatedAccessPolicies", "ListAccessPolicies",
+           "DescribeCluster", "CreateCluster", "UpdateClusterConfig", "DescribeUpdate", "DeleteCluster",
+           "CreateNodegroup")
+_CRED_RE = re.compile(r"Credential=([^/]+)/[^/]+/([^/]+)/eks/")
+ROLE_ARN_RE = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):role/(?:[^/]+/)*([^/]+)$")
+USER_ARN_RE = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):user/(?:[^/]+/)*([^/]+)$")
+
+
+class ApiError(Exception):
+    def __init__(self, status, code, message):
+        super(ApiError, self).__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc).timestamp()
+
+
+class Model(object):
+    """Routes and member locations of botocore's EKS model."""
+
+    def __init__(self):
+        self.model = botocore.session.get_session().get_service_model("eks")
+        self.routes = []
+        for name in HANDLED:
+            op = self.model.operation_model(name)
+            uri = op.http["requestUri"].split("?")[0]
+            pattern = "^" + re.sub(r"\{(\w+)\+?\}", r"(?P<\1>[^/]+)", uri) + "$"
+            self.routes.append((op.http["method"], re.compile(pattern), op))
+        # the most specific URIs first (/access-policies/{policyArn} before /{principalArn})
+        self.routes.sort(key=lambda r: -r[1].pattern.count("/"))
+
+    def match(self, method, raw_path):
+        for verb, regex, op in self.routes:
+            m = regex.match(raw_path)
+            if m and verb == method:
+                return op, dict((k, unquote(v)) for k, v in m.groupdict().items())
+        return None, None
+
+    @staticmethod
+    def params(op, uri, query, body):
+        """The request as botocore's member names (what a client was called with)."""
+        out = {}
+        for member, shape in (op.input_shape.members.items() if op.input_shape else []):
+            where = shape.serialization.get("location")
+            key = shape.serialization.get("name", member)
+            if where == "uri":
+                if key in uri:
+                    out[member] = uri[key]
+            elif where == "querystring":
+                if key in query:
+                    value = query[key]
+                    if shape.type_name == "list":
+                        out[member] = value
+                    elif shape.type_name == "integer":
+                        out[member] = int(value[0]) if value[0].lstrip("-").isdigit() else value[0]
+                    elif shape.type_name == "boolean":
+                        out[member] = value[0] == "true"
+                    else:
+                        out[member] = value[0]
+            elif member in body:
+                out[member] = body[member]
+        return out
+
+
+class EksExtension(object):
+    def __init__(self, app):
+        self.app = app
+        self.model = Model()
+        self.validator = ParamValidator()
+        self.lock = threading.RLock()
+        self.clusters = {}   # (account, region, name) -> access state
+        self.updates = {}    # update id -> update
+
+    # -------------------------------------------------------------------- WSGI
+    def __call__(self, environ, start_response):
+        auth = environ.get("HTTP_AUTHORIZATION", "")
+        cred = _CRED_RE.search(auth)
+        if not cred:
+            return self.app(environ, start_response)
+        raw = (environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO", "")).split("?")[0]
+        op, uri = self.model.match(environ.get("REQUEST_METHOD"), raw)
+        if op is None:
+            return self.app(environ, start_response)
+        body = b""
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if length:
+            body = environ["wsgi.input"].read(length)
+        try:
+            data = json.loads(body.decode("utf-8")) if body else {}
+        except ValueError:
+            data = {}
+        params = Model.params(op, uri, parse_qs(environ.get("QUERY_STRING", "")), data)
+        ctx = {"region": cred.group(2), "access_key": cred.group(1), "environ": environ, "body": body,
+               "start_response": start_response}
+        try:
+            report = self.validator.validate(params, op.input_shape) if op.input_shape else None
+            if report is not None and report.has_errors():
+                raise ApiError(400, "InvalidParameterException", report.generate_report())
+            with self.lock:
+                answer = getattr(self, "op_" + op.name)(ctx, params)
+        except ApiError as e:
+            return self._send(start_response, e.status, {"message": e.message}, e.code)
+        if isinstance(answer, tuple):  # (status, body) of moto, already sent
+            return answer[1]
+        return self._send(start_response, 200, answer)
+
+    @staticmethod
+    def _send(start_response, status, payload, code=None):
+        data = json.dumps(payload).encode("utf-8")
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+        if code:
+            headers.append(("x-amzn-ErrorType", code))
+        start_response("%d %s" % (status, "OK" if status < 300 else "Error"), headers)
+        return [data]
+
+    def _moto(self, ctx, edit=None, body=None):
+        """Forward the request to moto; ``edit(answer)`` may change its JSON answer."""
+        import io
+        environ = dict(ctx["environ"])
+        payload = ctx["body"] if body is None else body
+        environ["wsgi.input"] = io.BytesIO(payload)
+        environ["CONTENT_LENGTH"] = str(len(payload))
+        captured = {}
+
+        def start(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return lambda _data: None
+        chunks = b"".join(self.app(environ, start))
+        status = int(captured["status"].split()[0])
+        if edit is not None and status == 200:
+            answer = json.loads(chunks.decode("utf-8"))
+            edit(answer)
+            chunks = json.dumps(answer).encode("utf-8")
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        ctx["start_response"](captured["status"], headers + [("Content-Length", str(len(chunks)))])
+        return status, [chunks]
+
+    # -------------------------------------------------------------------- state
+    def _account(self, ctx):
+        for account_id in list(iam_backends.keys()):
+            for backend in list(iam_backends[account_id].values()):
+                if backend.get_user_from_access_key_id(ctx["access_key"]):
+                    return account_id
+        return DEFAULT_ACCOUNT_ID
+
+    def _moto_cluster(self, ctx, name):
+        backend = eks_backends[self._account(ctx)][ctx["region"]]
+        cluster = backend.clusters.get(name)
+        if cluster is None:
+            raise ApiError(404, "ResourceNotFoundException", "No cluster found for name: %s." % name)
+        return cluster
+
+    def _state(self, ctx, name):
+        cluster = self._moto_cluster(ctx, name)
+        key = (self._account(ctx), ctx["region"], name)
+        if key not in self.clusters:  # a cluster created before this extension saw it
+            self.clusters[key] = {"mode": "CONFIG_MAP", "bootstrap": True, "creator": None, "entries": {},
+                                  "arn": cluster.arn}
+        return self.clusters[key]
+
+    def _api_state(self, ctx, name):
+        state = self._state(ctx, name)
+        if state["mode"] == "CONFIG_MAP":
+            raise ApiError(400, "InvalidRequestException", "The cluster's authentication mode must be set to one of "
+                           "[API, API_AND_CONFIG_MAP] to perform this operation.")
+        return state
+
+    def _creator(self, ctx):
+        """The IAM principal behind the request's access key (an assumed role as its role)."""
+        from moto.sts.models import sts_backends
+        for account_id in list(sts_backends.keys()):
+            for backend in list(sts_backends[account_id].values()):
+                for role in backend.assumed_roles:
+                    if role.access_key_id == ctx["access_key"]:
+                        name = role.arn.split("/")[1]
+                        for iam in iam_backends[account_id].values():
+                            for r in iam.roles.values():
+                                if r.name == name:
+                                    return r.arn
+        for account_id in list(iam_backends.keys()):
+            for backend in list(iam_backends[account_id].values()):
+                user = backend.get_user_from_access_key_id(ctx["access_key"])
+                if user:
+                    return user.arn
+        return "arn:aws:iam::%s:user/moto" % DEFAULT_ACCOUNT_ID
+
+    def _entry(self, state, principal, kind="STANDARD", groups=None, username=None, tags=None, auto=False):
+        m = ROLE_ARN_RE.match(principal) or USER_ARN_RE.match(principal)
+        account, name = m.group(2), m.group(3)
+        if username is None:
+            if kind.startswith("EC2") or kind.startswith("HYBRID") or kind.startswith("HYPERPOD"):
+                username = "system:node:{{EC2PrivateDNSName}}"
+            elif kind == "FARGATE_LINUX":
+                username = "system:node:{{SessionName}}"
+            elif ROLE_ARN_RE.match(principal):
+                username = "arn:%s:sts::%s:assumed-role/%s/{{SessionName}}" % (m.group(1), account, name)
+            else:
+                username = principal
+        if kind in ("EC2_LINUX", "EC2_WINDOWS", "FARGATE_LINUX", "HYBRID_LINUX", "HYPERPOD_LINUX"):
+            groups = []
+        cluster = state["arn"].split("/")[-1]
+        now = _now()
+        entry = {"clusterName": cluster, "principalArn": principal, "kubernetesGroups": list(groups or []),
+                 "accessEntryArn": "%s/%s/%s/%s/%s" % (state["arn"].replace(":cluster/", ":access-entry/"),
+                                                       "role" if ROLE_ARN_RE.match(principal) else "user",
+                                                       account, name, uuid.uuid4()),
+                 "createdAt": now, "modifiedAt": now, "tags": dict(tags or {}), "username": username, "type": kind,
+                 "_policies": {}, "_auto": auto}
+        state["entries"][principal] = entry
+        return entry
+
+    def _auto_entries(self, ctx, name, state):
+        """What EKS makes by itself once the mode has the API: the creator's admin entry and the
+        node groups' EC2_LINUX entries."""
+        if state["mode"] == "CONFIG_MAP":
+            return
+        if state["bootstrap"] and state["creator"] and state["creator"] not in state["entries"]:
+            entry = self._entry(state, state["creator"], auto=True)
+            arn = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+            entry["_policies"][arn] = {"policyArn": arn, "accessScope": {"type": "cluster", "namespaces": []},
+                                       "associatedAt": _now(), "modifiedAt": _now()}
+        cluster = self._moto_cluster(ctx, name)
+        for group in list(getattr(cluster, "nodegroups", {}).values()):
+            role = getattr(group, "node_role", None) or getattr(group, "nodeRole", None)
+            if role and role not in state["entries"]:
+                self._entry(state, role, kind="EC2_LINUX", auto=True)
+
+    @staticmethod
+    def _view(entry):
+        return dict((k, v) for k, v in entry.items() if not k.startswith("_"))
+
+    def _get_entry(self, state, principal, cluster):
+        entry = state["entries"].get(principal)
+        if entry is None:
+            raise ApiError(404, "ResourceNotFoundException", "The specified principalArn could not be found. "
+                           "You can view your available access entries with 'list-access-entries'.")
+        return entry
+
+    @staticmethod
+    def _page(items, params, key):
+        start = int(params.get("nextToken") or 0)
+        size = int(params.get("maxResults") or 100)
+        out = {key: items[start:start + size]}
+        if start + size < len(items):
+            out["nextToken"] = str(start + size)
+        return out
+
+    # -------------------------------------------------------------------- clusters
+    def op_CreateCluster(self, ctx, params):
+        access = params.get("accessConfig") or {}
+        mode = access.get("authenticationMode", "CONFIG_MAP")
+        bootstrap = access.get("bootstrapClusterCreatorAdminPermissions", True)
+        creator = self._creator(ctx)
+
+        def edit(answer):
+            cluster = answer["cluster"]
+            key = (self._account(ctx), ctx["region"], cluster["name"])
+            self.clusters[key] = {"mode": mode, "bootstrap": bootstrap, "creator": creator, "entries": {},
+                                  "arn": cluster["arn"]}
+            cluster["accessConfig"] = {"bootstrapClusterCreatorAdminPermissions": bootstrap,
+                                       "authenticationMode": mode}
+            if mode != "CONFIG_MAP":
+                self._auto_entries(ctx, cluster["name"], self.clusters[key])
+        return self._moto(ctx, edit)
+
+    def op_DescribeCluster(self, ctx, params):
+        def edit(answer):
+            state = self._state(ctx, params["name"])
+            answer["cluster"]["accessConfig"] = {"bootstrapClusterCreatorAdminPermissions": state["bootstrap"],
+                                                 "authenticationMode": state["mode"]}
+        return self._moto(ctx, edit)
+
+    def op_DeleteCluster(self, ctx, params):
+        key = (self._account(ctx), ctx["region"], params["name"])
+
+        def edit(_answer):
+            self.clusters.pop(key, None)
+        return self._moto(ctx, edit)
+
+    def op_CreateNodegroup(self, ctx, params):
+        def edit(_answer):
+            state = self._state(ctx, params["clusterName"])
+            self._auto_entries(ctx, params["clusterName"], state)
+        return self._moto(ctx, edit)
+
+    def op_UpdateClusterConfig(self, ctx, params):
+        access = params.get("accessConfig")
+        if access is None:
+            return self._moto(ctx)
+        others = [k for k in params if k not in ("name", "accessConfig", "clientRequestToken")]
+        if others:
+            raise ApiError(400, "InvalidParameterException", "Only one type of update can be allowed.")
+        state = self._state(ctx, params["name"])
+        mode = access.get("authenticationMode")
+        if mode is None:
+            raise ApiError(400, "InvalidParameterException", "authenticationMode is required in accessConfig.")
+        if MODES.index(mode) < MODES.index(state["mode"]):
+            raise ApiError(400, "InvalidParameterException", "Unsupported authentication mode update from %s to %s"
+                           % (state["mode"], mode))
+        if mode == state["mode"]:
+            raise ApiError(400, "InvalidParameterException", "Unsupported authentication mode update from %s to %s"
+                           % (state["mode"], mode))
+        state["mode"] = mode
+        self._auto_entries(ctx, params["name"], state)
+        update = {"id": str(uuid.uuid4()), "status": "Successful", "type": "AccessConfigUpdate",
+                  "params": [{"type": "AuthenticationMode", "value": mode}], "createdAt": _now(), "errors": []}
+        self.updates[update["id"]] = update
+        return {"update": update}
+
+    def op_DescribeUpdate(self, ctx, params):
+        update = self.updates.get(params["updateId"])
+        if update is None:
+            return self._moto(ctx)
+        return {"update": update}
+
+    # -------------------------------------------------------------------- access entries
+    def op_CreateAccessEntry(self, ctx, params):
+        state = self._api_state(ctx, params["clusterName"])
+        principal = params["principalArn"]
+        kind = params.get("type", "STANDARD")
+        if not (ROLE_ARN_RE.match(principal) or USER_ARN_RE.match(principal)):
+            raise ApiError(400, "InvalidParameterException", "The principalArn parameter format is not valid")
+        if kind not in ENTRY_TYPES:
+            raise ApiError(400, "InvalidParameterException", "The type %s is not valid" % kind)
+        if kind != "STANDARD" and not ROLE_ARN_RE.match(principal):
+            raise ApiError(400, "InvalidParameterException", "The type %s requires an IAM role principalArn" % kind)
+        if kind != "STANDARD" and (params.get("kubernetesGroups") or params.get("username")):
+            raise ApiError(400, "InvalidParameterException", "Kubernetes groups and username cannot be specified "
+                           "for an access entry of type %s" % kind)
+        for group in params.get("kubernetesGroups") or []:
+            if group.startswith("system:"):
+                raise ApiError(400, "InvalidParameterException", "The kubernetes group name %s is invalid, it "
+                               "cannot start with system:" % group)
+        if principal in state["entries"]:
+            raise ApiError(409, "ResourceInUseException", "The specified access entry resource is already in use "
+                           "on this cluster.")
+        entry = self._entry(state, principal, kind, params.get("kubernetesGroups"), params.get("username"),
+                            params.get("tags"))
+        return {"accessEntry": self._view(entry)}
+
+    def op_DescribeAccessEntry(self, ctx, params):
+        state = self._api_state(ctx, params["clusterName"])
+        return {"accessEntry": self._view(self._get_entry(state, params["principalArn"], params["clusterName"]))}
+
+    def op_ListAccessEntries(self, ctx, params):
+        state = self._api_state(ctx, params["clusterName"])
+        wanted = params.get("associatedPolicyArn")
+        arns = sorted(p for p, e in state["entries"].items() if wanted is None or wanted in e["_policies"])
+        return self._page(arns, params, "accessEntries")
+
+    def op_UpdateAccessEntry(self, ctx, params):
+        state = self._api_state(ctx, params["clusterName"])
+        entry = self._get_entry(state, params["principalArn"], params["clusterName"])
+        if entry["type"] != "STANDARD" and (params.get("kubernetesGroups") or params.get("username")):
+            raise ApiError(400, "InvalidParameterException", "Kubernetes groups and username cannot be updated "
+                           "for an access entry of type %s" % entry["type"])
+        if "kubernetesGroups" in params:
+            entry["kubernetesGroups"] = list(params["kubernetesGroups"])
+        if "username" in params:
+            entry["username"] = params["username"]
+        entry["modifiedAt"] = _now()
+        return {"accessEntry": self._view(entry)}
+
+    def op_DeleteAccessEntry(self, ctx, params):
+        state = self._api_state(ctx, params["clusterName"])
+        self._get_entry(state, params["principalArn"], params["clusterName"])
+        del state["entries"][params["principalArn"]]
+        return {}
+
+    # -------------------------------------------------------------------- access policies
+    def op_ListAccessPolicies(self, ctx, params):
+        items = [{"name": n, "arn": "arn:aws:eks::aws:cluster-access-policy/%s" % n} for n in sorted(POLICY_NAMES)]
+        return self._page(items, params, "accessPolicies")
+
+    def op_AssociateAccessPolicy(self, ctx, params):
+        state = self._api_state(ctx, params["clusterName"])
+        entry = self._get_entry(state, params["principalArn"], params["clusterName"])
+        arn = params["policyArn"]
+        if arn.rsplit("/", 1)[-1] not in POLICY_NAMES or not arn.startswith("arn:aws:eks::aws:cluster-access-policy/"):
+            raise ApiError(404, "ResourceNotFoundException", "The specified policyArn could not be found.")
+        if entry["type"] != "STANDARD":
+            raise ApiError(400, "InvalidParameterException", "Access policies can only be associated with access "
+                           "entries of type STANDARD.")
+        scope = params["accessScope"]
+        if scope.get("type") == "namespace" and not scope.get("namespaces"):
+            raise ApiError(400, "InvalidParameterException", "namespaces must be specified for a namespace scope")
+        if scope.get("type") == "cluster" and scope.get("namespaces"):
+            raise ApiError(400, "InvalidParameterException", "namespaces cannot be specified for a cluster scope")
+        now = _now()
+        old = entry["_policies"].get(arn)
+        entry["_policies"][arn] = {"policyArn": arn, "accessScope": {"type": scope["type"],
+                                                                      "namespaces": list(scope.get("namespaces") or [])},
+                                   "associatedAt": old["associatedAt"] if old else now, "modifiedAt": now}
+        return {"clusterName": params["clusterName"], "principalArn": params["principalArn"],
+                "associatedAccessPolicy": entry["_policies"][arn]}
+
+    def op_DisassociateAccessPolicy(self, ctx, params):
+        state = self._api_state(ctx, params["clusterName"])
+        entry = self._get_entry(state, params["principalArn"], params["clusterName"])
+        if params["policyArn"] not in entry["_policies"]:
+            raise ApiError(404, "ResourceNotFoundException", "The specified policyArn is not associated with this "
+                           "access entry.")
+        del entry["_policies"][params["policyArn"]]
+        return {}
+
+    def op_ListAssociatedAccessPolicies(self, ctx, params):
+        state = self._api_state(ctx, params["clusterName"])
+        entry = self._get_entry(state, params["principalArn"], params["clusterName"])
+        out = self._page([entry["_policies"][k] for k in sorted(entry["_policies"])], params,
+                         "associatedAccessPolicies")
+        out.update(clusterName=params["clusterName"], principalArn=params["principalArn"])
+        return out
