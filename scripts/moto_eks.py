@@ -37,7 +37,7 @@ POLICY_NAMES = ("AmazonEKSClusterAdminPolicy", "AmazonEKSAdminPolicy", "AmazonEK
 HANDLED = ("CreateAccessEntry", "DescribeAccessEntry", "ListAccessEntries", "UpdateAccessEntry", "DeleteAccessEntry",
            "AssociateAccessPolicy", "DisassociateAccessPolicy", "ListAssociatedAccessPolicies", "ListAccessPolicies",
            "DescribeCluster", "CreateCluster", "UpdateClusterConfig", "DescribeUpdate", "DeleteCluster",
-           "CreateNodegroup")
+           "CreateNodegroup", "TagResource", "UntagResource", "ListTagsForResource")
 _CRED_RE = re.compile(r"Credential=([^/]+)/[^/]+/([^/]+)/eks/")
 ROLE_ARN_RE = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):role/(?:[^/]+/)*([^/]+)$")
 USER_ARN_RE = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):user/(?:[^/]+/)*([^/]+)$")
@@ -404,6 +404,33 @@ class EksExtension(object):
         self._get_entry(state, params["principalArn"], params["clusterName"])
         del state["entries"][params["principalArn"]]
         return {}
+
+    # -------------------------------------------------------------------- tags of access entries
+    def _tagged(self, arn):
+        for state in self.clusters.values():
+            for entry in state["entries"].values():
+                if entry["accessEntryArn"] == arn:
+                    return entry
+        raise ApiError(404, "NotFoundException", "Resource was not found: %s" % arn)
+
+    def op_TagResource(self, ctx, params):
+        if ":access-entry/" not in params["resourceArn"]:
+            return self._moto(ctx)
+        self._tagged(params["resourceArn"])["tags"].update(params["tags"])
+        return {}
+
+    def op_UntagResource(self, ctx, params):
+        if ":access-entry/" not in params["resourceArn"]:
+            return self._moto(ctx)
+        tags = self._tagged(params["resourceArn"])["tags"]
+        for key in params["tagKeys"]:
+            tags.pop(key, None)
+        return {}
+
+    def op_ListTagsForResource(self, ctx, params):
+        if ":access-entry/" not in params["resourceArn"]:
+            return self._moto(ctx)
+        return {"tags": dict(self._tagged(params["resourceArn"])["tags"])}
 
     # -------------------------------------------------------------------- access policies
     def op_ListAccessPolicies(self, ctx, params):

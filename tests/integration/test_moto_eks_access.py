@@ -125,6 +125,14 @@ def test_access_entries_and_policies_as_eks_answers_them(aws, uid):
     assert [p["accessScope"]["namespaces"] for p in listed["associatedAccessPolicies"]] == [["shop", "blog"]]
     assert again["associatedAccessPolicy"]["associatedAt"] == assoc["associatedAccessPolicy"]["associatedAt"]
 
+    arn = entry["accessEntryArn"]
+    call(eks, "tag_resource", resourceArn=arn, tags={"owner": "me"})
+    call(eks, "untag_resource", resourceArn=arn, tagKeys=["team"])
+    assert call(eks, "list_tags_for_resource", resourceArn=arn)["tags"] == {"owner": "me"}
+    assert call(eks, "describe_access_entry", clusterName=name, principalArn=sso)["accessEntry"]["tags"] == \
+        {"owner": "me"}
+    assert call(eks, "list_tags_for_resource", resourceArn=call(eks, "describe_cluster", name=name)["cluster"]["arn"])
+
     updated = call(eks, "update_access_entry", clusterName=name, principalArn=sso, kubernetesGroups=["devs", "ops"])
     assert updated["accessEntry"]["kubernetesGroups"] == ["devs", "ops"]
 

@@ -54,3 +54,26 @@ def list_pod_identity_associations(client, cluster_name):
 @retry()
 def describe_pod_identity_association(client, cluster_name, association_id):
     return client.describe_pod_identity_association(clusterName=cluster_name, associationId=association_id)["association"]
+
+
+@EksErrorHandler.common_error_handler("list the access entries of cluster {cluster_name}")
+@retry()
+def list_access_entries(client, cluster_name, policy_arn=None):
+    params = {"clusterName": cluster_name}
+    if policy_arn:
+        params["associatedPolicyArn"] = policy_arn
+    return paginate(client, "list_access_entries", "accessEntries", **params)
+
+
+@EksErrorHandler.list_error_handler("describe access entry {principal_arn} of cluster {cluster_name}")
+@retry()
+def describe_access_entry(client, cluster_name, principal_arn):
+    return client.describe_access_entry(clusterName=cluster_name, principalArn=principal_arn)["accessEntry"]
+
+
+@EksErrorHandler.list_error_handler("list the access policies of {principal_arn} on cluster {cluster_name}",
+                                    default_value=[])
+@retry()
+def associated_access_policies(client, cluster_name, principal_arn):
+    return paginate(client, "list_associated_access_policies", "associatedAccessPolicies", clusterName=cluster_name,
+                    principalArn=principal_arn)
