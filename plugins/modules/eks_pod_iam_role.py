@@ -257,7 +257,7 @@ RETURN = r"""
 roles:
   description:
     - With O(roles), one result per role in the order of the items, each with the keys a single
-      role returns (below) and C(changed) and C(state). With O(diff), C(diff.before) and
+      role returns (below) and C(changed) and C(state). In diff mode, C(diff.before) and
       C(diff.after) are keyed by role name.
   returned: with O(roles)
   type: list

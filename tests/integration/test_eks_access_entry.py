@@ -95,8 +95,8 @@ def test_converge_adopt_and_rerun_with_the_fewest_reads(aws, moto, run, uid):
 
     res = run(params, diff=True)
     assert res["changed"] and not res.get("failed"), res.get("msg")
-    assert [(e["principal_arn"], e["changed"]) for e in res["entries"]] == [(SSO, True), (CI, True),
-                                                                          (aws["nodes"], True)]
+    expected = [(SSO, True), (CI, True), (aws["nodes"], True)]
+    assert [(e["principal_arn"], e["changed"]) for e in res["entries"]] == expected
     assert pred["diff"]["after"][CI]["access_policies"] == res["diff"]["after"][CI]["access_policies"]
     eks = aws["eks"]
     sso = eks.describe_access_entry(clusterName=name, principalArn=SSO)["accessEntry"]
@@ -106,8 +106,8 @@ def test_converge_adopt_and_rerun_with_the_fewest_reads(aws, moto, run, uid):
         (EDIT, {"type": "namespace", "namespaces": ["payments", "storefront"]})]
     node = eks.describe_access_entry(clusterName=name, principalArn=aws["nodes"])["accessEntry"]
     assert node["type"] == "EC2_LINUX" and node["tags"]["hardened.eks/managed-by"] == "eks_access_entry"  # adopted
-    assert sorted(eks.list_access_entries(clusterName=name)["accessEntries"]) == sorted([CREATOR, SSO, CI,
-                                                                                       aws["nodes"]])
+    everyone = sorted([CREATOR, SSO, CI, aws["nodes"]])
+    assert sorted(eks.list_access_entries(clusterName=name)["accessEntries"]) == everyone
 
     m = moto.requests.mark()
     again = run(params)

@@ -552,8 +552,8 @@ def test_purge_path_deletes_only_unlisted_roles_under_that_exact_path(aws, moto,
     m = moto.requests.mark()
     pred = run(batch, check=True)
     assert pred["changed"] and writes(moto, m) == [], pred.get("msg")
-    assert [(r["role_name"], r["state"], r["changed"]) for r in pred["roles"]] == [(listed, "present", False),
-                                                                                  (gone, "absent", True)]
+    expected = [(listed, "present", False), (gone, "absent", True)]
+    assert [(r["role_name"], r["state"], r["changed"]) for r in pred["roles"]] == expected
     res = run(batch)
     assert res["changed"] and [r["role_name"] for r in res["roles"] if r["state"] == "absent"] == [gone]
     left = sorted(r["RoleName"] for r in aws["iam"].list_roles()["Roles"] if uid in r["RoleName"])

@@ -24,8 +24,8 @@ def test_items_get_the_single_role_defaults_and_trust():
     (entry,) = validate_batch([role("web")], ROLE_SPEC)
     assert entry.where == "roles[0] (web)" and entry.desired["path"] == "/" and entry.desired["state"] == "present"
     assert entry.desired["purge_policies"] is True and entry.trust_doc["Statement"][0]["Principal"] == {"AWS": NODE}
-    (irsa,) = validate_batch([{"name": "api", "trust": {"irsa": {"cluster_name": "prod", "namespace": "a",
-                                                                  "service_account": "b"}}}], ROLE_SPEC)
+    irsa_trust = {"irsa": {"cluster_name": "prod", "namespace": "a", "service_account": "b"}}
+    (irsa,) = validate_batch([{"name": "api", "trust": irsa_trust}], ROLE_SPEC)
     assert irsa.trust_doc is None  # built once the cluster's provider is read
 
 

@@ -246,8 +246,8 @@ def test_the_pod_roles_are_a_batch_eks_pod_iam_role_accepts():
          "permissions_boundary": "arn:aws-cn:iam::%s:policy/pods" % ACCOUNT}]))
     assert out["problems"] == []
     entries = validate_batch(out["module_roles"], ROLE_SPEC)
-    assert [(e.desired["name"], e.desired["path"]) for e in entries] == [("prod-web", "/kube2iam/prod/"),
-                                                                        ("prod-job", "/kube2iam/prod/")]
+    expected = [("prod-web", "/kube2iam/prod/"), ("prod-job", "/kube2iam/prod/")]
+    assert [(e.desired["name"], e.desired["path"]) for e in entries] == expected
     assert entries[0].desired["permissions_boundary"] is None
     assert entries[1].desired["permissions_boundary"] == "arn:aws-cn:iam::%s:policy/pods" % ACCOUNT
     assert [e.desired["trust"] for e in entries] == [r["trust"] for r in out["roles"]]

@@ -97,8 +97,8 @@ def validate_entries(items, partition):
                 parn = policy_arn(pol.get("policy"), partition)
                 if parn is None:
                     problems.append("%s.policy: %r is not an EKS access policy (a name such as AmazonEKSViewPolicy, "
-                                    "or its arn:%s:eks::aws:cluster-access-policy/ ARN)" % (here, pol.get("policy"),
-                                                                                          partition))
+                                    "or its arn:%s:eks::aws:cluster-access-policy/ ARN)"
+                                    % (here, pol.get("policy"), partition))
                     continue
                 scope = pol.get("scope") or "cluster"
                 namespaces = sorted(set(pol.get("namespaces") or []))
@@ -257,9 +257,11 @@ def admins_after(admins_before, steps):
 
 
 def removes_admin(steps):
-    return any(s["call"] == "delete_access_entry" or (s["call"] == "disassociate_access_policy"
-                                                       and policy_name(s["params"]["policyArn"]) == CLUSTER_ADMIN)
-               for s in steps)
+    def removes(step):
+        if step["call"] == "delete_access_entry":
+            return True
+        return step["call"] == "disassociate_access_policy" and policy_name(step["params"]["policyArn"]) == CLUSTER_ADMIN
+    return any(removes(s) for s in steps)
 
 
 def _step(call, **params):
