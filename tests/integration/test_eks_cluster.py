@@ -291,17 +291,24 @@ def test_state_absent(env, run_module, aws_requests, uid):
     assert r["changed"] is False, r
 
 
-def test_authentication_mode_not_reported_by_moto_is_not_compared(env, run_module, aws_requests, uid):
-    """moto accepts accessConfig on create but never reports it: the module then says it cannot
-    compare the mode instead of sending an update on every run (the mode's planning and updates
-    are Stubber-tested in tests/unit/test_eks.py)."""
+def test_authentication_mode_moves_forward_only(env, run_module, aws_requests, uid):
+    """The sandbox's AWS reports and changes the mode as EKS does (scripts/moto_eks.py): created in
+    API_AND_CONFIG_MAP, a re-run writes nothing, API is one update, and a step back to CONFIG_MAP
+    is refused before any write, naming the one-way path."""
     name = "t-authmode-%s" % uid
     params = base(env, name, authentication_mode="API_AND_CONFIG_MAP")
     r = run_module(MODULE, params)
-    assert r["changed"] is True, r
+    assert r["changed"] is True and r["authentication_mode"] == "API_AND_CONFIG_MAP", r
     m = aws_requests.mark()
     r = run_module(MODULE, params)
-    assert r["changed"] is False and r["authentication_mode"] is None, r
-    assert "authentication mode" in json.dumps(r.get("warnings", []))
+    assert r["changed"] is False and r["authentication_mode"] == "API_AND_CONFIG_MAP", r
+    assert writes(aws_requests, m, name) == []
+    r = run_module(MODULE, dict(params, authentication_mode="API"))
+    assert r["changed"] is True and r["authentication_mode"] == "API", r
+    assert writes(aws_requests, m, name) == ["POST /clusters/%s/update-config" % name]
+    assert env["eks"].describe_cluster(name=name)["cluster"]["accessConfig"]["authenticationMode"] == "API"
+    m = aws_requests.mark()
+    r = run_module(MODULE, dict(params, authentication_mode="CONFIG_MAP"))
+    assert r.get("failed") and "cannot go back to CONFIG_MAP" in r["msg"], r
     assert writes(aws_requests, m, name) == []
     env["eks"].delete_cluster(name=name)
