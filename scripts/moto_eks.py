@@ -193,7 +193,7 @@ class EksExtension(object):
         key = (self._account(ctx), ctx["region"], name)
         if key not in self.clusters:  # a cluster created before this extension saw it
             self.clusters[key] = {"mode": "CONFIG_MAP", "bootstrap": True, "creator": None, "entries": {},
-                                  "arn": cluster.arn}
+                                  "arn": cluster.arn, "deletion_protection": False, "support_type": "EXTENDED"}
         return self.clusters[key]
 
     def _api_state(self, ctx, name):
@@ -289,27 +289,38 @@ class EksExtension(object):
         mode = access.get("authenticationMode", "CONFIG_MAP")
         bootstrap = access.get("bootstrapClusterCreatorAdminPermissions", True)
         creator = self._creator(ctx)
+        if not bootstrap and mode == "CONFIG_MAP":
+            raise ApiError(400, "InvalidParameterException", "bootstrapClusterCreatorAdminPermissions must be true "
+                           "if cluster authentication mode is set to CONFIG_MAP")
 
         def edit(answer):
             cluster = answer["cluster"]
             key = (self._account(ctx), ctx["region"], cluster["name"])
             self.clusters[key] = {"mode": mode, "bootstrap": bootstrap, "creator": creator, "entries": {},
-                                  "arn": cluster["arn"]}
-            cluster["accessConfig"] = {"bootstrapClusterCreatorAdminPermissions": bootstrap,
-                                       "authenticationMode": mode}
+                                  "arn": cluster["arn"], "deletion_protection": bool(params.get("deletionProtection")),
+                                  "support_type": (params.get("upgradePolicy") or {}).get("supportType", "EXTENDED")}
+            self._report(cluster, self.clusters[key])
             if mode != "CONFIG_MAP":
                 self._auto_entries(ctx, cluster["name"], self.clusters[key])
         return self._moto(ctx, edit)
 
+    @staticmethod
+    def _report(cluster, state):
+        cluster["accessConfig"] = {"bootstrapClusterCreatorAdminPermissions": state["bootstrap"],
+                                   "authenticationMode": state["mode"]}
+        cluster["deletionProtection"] = state["deletion_protection"]
+        cluster["upgradePolicy"] = {"supportType": state["support_type"]}
+
     def op_DescribeCluster(self, ctx, params):
         def edit(answer):
-            state = self._state(ctx, params["name"])
-            answer["cluster"]["accessConfig"] = {"bootstrapClusterCreatorAdminPermissions": state["bootstrap"],
-                                                 "authenticationMode": state["mode"]}
+            self._report(answer["cluster"], self._state(ctx, params["name"]))
         return self._moto(ctx, edit)
 
     def op_DeleteCluster(self, ctx, params):
         key = (self._account(ctx), ctx["region"], params["name"])
+        if self._state(ctx, params["name"])["deletion_protection"]:
+            raise ApiError(400, "InvalidRequestException", "Cannot delete cluster %s while deletion protection is "
+                           "enabled; disable it with UpdateClusterConfig first." % params["name"])
 
         def edit(_answer):
             self.clusters.pop(key, None)
@@ -322,28 +333,37 @@ class EksExtension(object):
         return self._moto(ctx, edit)
 
     def op_UpdateClusterConfig(self, ctx, params):
-        access = params.get("accessConfig")
-        if access is None:
+        ours = [k for k in ("accessConfig", "deletionProtection", "upgradePolicy") if k in params]
+        if not ours:
             return self._moto(ctx)
-        others = [k for k in params if k not in ("name", "accessConfig", "clientRequestToken")]
-        if others:
+        others = [k for k in params if k not in ("name", "clientRequestToken")]
+        if len(others) > 1:
             raise ApiError(400, "InvalidParameterException", "Only one type of update can be allowed.")
         state = self._state(ctx, params["name"])
-        mode = access.get("authenticationMode")
+        if ours == ["accessConfig"]:
+            kind, value = "AccessConfigUpdate", self._access_update(ctx, params, state)
+            param = ("AuthenticationMode", value)
+        elif ours == ["deletionProtection"]:
+            state["deletion_protection"] = bool(params["deletionProtection"])
+            kind, param = "DeletionProtectionUpdate", ("DeletionProtection", str(state["deletion_protection"]).lower())
+        else:
+            state["support_type"] = params["upgradePolicy"].get("supportType", "EXTENDED")
+            kind, param = "UpgradePolicyUpdate", ("UpgradePolicy", state["support_type"])
+        update = {"id": str(uuid.uuid4()), "status": "Successful", "type": kind,
+                  "params": [{"type": param[0], "value": param[1]}], "createdAt": _now(), "errors": []}
+        self.updates[update["id"]] = update
+        return {"update": update}
+
+    def _access_update(self, ctx, params, state):
+        mode = params["accessConfig"].get("authenticationMode")
         if mode is None:
             raise ApiError(400, "InvalidParameterException", "authenticationMode is required in accessConfig.")
-        if MODES.index(mode) < MODES.index(state["mode"]):
-            raise ApiError(400, "InvalidParameterException", "Unsupported authentication mode update from %s to %s"
-                           % (state["mode"], mode))
-        if mode == state["mode"]:
+        if MODES.index(mode) <= MODES.index(state["mode"]):
             raise ApiError(400, "InvalidParameterException", "Unsupported authentication mode update from %s to %s"
                            % (state["mode"], mode))
         state["mode"] = mode
         self._auto_entries(ctx, params["name"], state)
-        update = {"id": str(uuid.uuid4()), "status": "Successful", "type": "AccessConfigUpdate",
-                  "params": [{"type": "AuthenticationMode", "value": mode}], "createdAt": _now(), "errors": []}
-        self.updates[update["id"]] = update
-        return {"update": update}
+        return mode
 
     def op_DescribeUpdate(self, ctx, params):
         update = self.updates.get(params["updateId"])

@@ -116,6 +116,24 @@ options:
         does not report the mode.
     type: str
     choices: [API, API_AND_CONFIG_MAP, CONFIG_MAP]
+  deletion_protection:
+    description:
+      - Protect the cluster from deletion (EKS refuses C(DeleteCluster) while it is on).
+      - With O(state=absent), a protected cluster is deleted only when this is V(false) in the
+        same task (the protection is turned off, then the cluster deleted); otherwise the task
+        fails before any write.
+      - Compared only when EKS reports it.
+    type: bool
+    default: true
+    version_added: 0.2.0
+  upgrade_policy:
+    description:
+      - The support type when the cluster's version leaves standard support - V(EXTENDED) (EKS's
+        default, billed) or V(STANDARD) (EKS upgrades the cluster at the end of standard support).
+      - Not managed when omitted.
+    type: str
+    choices: [STANDARD, EXTENDED]
+    version_added: 0.2.0
   oidc_provider:
     description:
       - Create the IAM OIDC identity provider for the cluster's issuer (client ID
@@ -308,6 +326,16 @@ authentication_mode:
   returned: when the cluster exists or is created
   type: str
   sample: API_AND_CONFIG_MAP
+deletion_protection:
+  description: Whether the cluster is protected from deletion, null when EKS does not report it.
+  returned: when the cluster exists or is created
+  type: bool
+  sample: true
+upgrade_policy:
+  description: The support type at the end of standard support, null when EKS does not report it.
+  returned: when the cluster exists or is created
+  type: str
+  sample: STANDARD
 tags:
   description: Tags of the cluster.
   returned: when the cluster exists or is created
@@ -354,6 +382,8 @@ def main():
         encryption=dict(type="str", aliases=["encryption_key_arn"]),
         encryption_waived=dict(type="bool", default=False),
         authentication_mode=dict(type="str", choices=["API", "API_AND_CONFIG_MAP", "CONFIG_MAP"]),
+        deletion_protection=dict(type="bool", default=True),
+        upgrade_policy=dict(type="str", choices=["STANDARD", "EXTENDED"]),
         oidc_provider=dict(type="bool", default=False),
         oidc_thumbprints=dict(type="list", elements="str"),
         tags=dict(type="dict", aliases=["resource_tags"]),

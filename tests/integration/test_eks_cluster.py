@@ -50,6 +50,12 @@ def base(env, name, **kw):
     return p
 
 
+def drop(env, name):
+    """Delete a test cluster the module made (protected from deletion by default)."""
+    env["eks"].update_cluster_config(name=name, deletionProtection=False)
+    env["eks"].delete_cluster(name=name)
+
+
 def writes(aws_requests, mark, name):
     """Mutating AWS calls of this test: EKS calls on this cluster and successful IAM OIDC provider
     writes. moto is shared with other engineers' tests running at the same time, so calls that
@@ -116,7 +122,7 @@ def test_create_check_mode_real_idempotent(env, run_module, aws_requests, uid):
         assert writes(aws_requests, m, name) == []
         assert len(eks_calls(aws_requests, m, name)) == 1  # one DescribeCluster
 
-    env["eks"].delete_cluster(name=name)
+    drop(env, name)
 
 
 def test_converge_logging_endpoint_cidrs_tags(env, run_module, aws_requests, uid):
@@ -163,7 +169,7 @@ def test_converge_logging_endpoint_cidrs_tags(env, run_module, aws_requests, uid
     assert len(writes(aws_requests, m, name)) == 2
     r = run_module(MODULE, base(env, name, tags={"team": "security", "env": "test"}))
     assert r["changed"] is False, r
-    env["eks"].delete_cluster(name=name)
+    drop(env, name)
 
 
 def test_public_anywhere_with_the_flag_warns(env, run_module, uid):
@@ -176,7 +182,7 @@ def test_public_anywhere_with_the_flag_warns(env, run_module, uid):
     r = run_module(MODULE, base(env, name, endpoint_public_access=True, allow_public_endpoint_anywhere=True,
                                 encryption=None, encryption_waived=True))
     assert r["changed"] is False, r
-    env["eks"].delete_cluster(name=name)
+    drop(env, name)
 
 
 def test_oidc_provider_created_and_idempotent(env, run_module, aws_requests, uid):
@@ -219,7 +225,7 @@ def test_oidc_provider_created_and_idempotent(env, run_module, aws_requests, uid
     # without oidc_provider the provider is reported, not touched
     r = run_module(MODULE, base(env, name))
     assert r["changed"] is False and r["oidc_provider_arn"] == arn, r
-    env["eks"].delete_cluster(name=name)
+    drop(env, name)
 
 
 @pytest.fixture(scope="module")
@@ -233,7 +239,7 @@ def existing(env):
         logging={"clusterLogging": [{"types": ALL_LOGS, "enabled": True}]},
         encryptionConfig=[{"resources": ["secrets"], "provider": {"keyArn": env["key"]}}])
     yield name
-    env["eks"].delete_cluster(name=name)
+    drop(env, name)
 
 
 @pytest.mark.parametrize("case,extra,needle", [
@@ -272,23 +278,48 @@ def test_cluster_refusals_make_no_write(env, existing, run_module, aws_requests,
     assert len(eks_calls(aws_requests, m, existing)) == 1  # the DescribeCluster that found the problem
 
 
-def test_state_absent(env, run_module, aws_requests, uid):
+def test_state_absent_of_a_protected_cluster(env, run_module, aws_requests, uid):
+    """The module protects what it creates from deletion; state absent alone is refused before
+    any write, and deletion_protection false with it turns the protection off, then deletes."""
     name = "t-absent-%s" % uid
-    assert run_module(MODULE, base(env, name))["changed"] is True
+    r = run_module(MODULE, base(env, name))
+    assert r["changed"] is True and r["deletion_protection"] is True, r
+    assert env["eks"].describe_cluster(name=name)["cluster"]["deletionProtection"] is True
     m = aws_requests.mark()
-    r = run_module(MODULE, {"name": name, "state": "absent"}, check=True, diff=True)
+    r = run_module(MODULE, {"name": name, "state": "absent"})
+    assert r.get("failed") and "give deletion_protection: false with state: absent" in r["msg"], r
+    assert writes(aws_requests, m, name) == []
+
+    gone = {"name": name, "state": "absent", "deletion_protection": False}
+    r = run_module(MODULE, gone, check=True, diff=True)
     assert r["changed"] is True and writes(aws_requests, m, name) == [], r
+    assert r["updates"] == ["deletion_protection", "delete"]
     assert r["diff"]["after"] == {} and r["diff"]["before"]["encryption"] == env["key"]
     assert env["eks"].describe_cluster(name=name)["cluster"]["status"] == "ACTIVE"
 
     m = aws_requests.mark()
-    r = run_module(MODULE, {"name": name, "state": "absent"})
+    r = run_module(MODULE, gone)
     assert r["changed"] is True and r["status"] == "DELETED", r
-    assert writes(aws_requests, m, name) == ["DELETE /clusters/%s" % name]
+    assert writes(aws_requests, m, name) == ["POST /clusters/%s/update-config" % name, "DELETE /clusters/%s" % name]
     assert name not in env["eks"].list_clusters()["clusters"]
 
-    r = run_module(MODULE, {"name": name, "state": "absent"})
+    r = run_module(MODULE, gone)
     assert r["changed"] is False, r
+
+
+def test_deletion_protection_and_upgrade_policy_converge(env, run_module, aws_requests, uid):
+    name = "t-protect-%s" % uid
+    params = base(env, name, deletion_protection=False, upgrade_policy="STANDARD")
+    r = run_module(MODULE, params)
+    assert r["changed"] and r["deletion_protection"] is False and r["upgrade_policy"] == "STANDARD", r
+    m = aws_requests.mark()
+    assert run_module(MODULE, params)["changed"] is False
+    assert writes(aws_requests, m, name) == []
+    r = run_module(MODULE, dict(params, deletion_protection=True, upgrade_policy="EXTENDED"))
+    assert r["changed"] and r["updates"] == ["deletion_protection", "upgrade_policy"], r
+    cluster = env["eks"].describe_cluster(name=name)["cluster"]
+    assert cluster["deletionProtection"] is True and cluster["upgradePolicy"] == {"supportType": "EXTENDED"}
+    drop(env, name)
 
 
 def test_authentication_mode_moves_forward_only(env, run_module, aws_requests, uid):
@@ -311,4 +342,4 @@ def test_authentication_mode_moves_forward_only(env, run_module, aws_requests, u
     r = run_module(MODULE, dict(params, authentication_mode="CONFIG_MAP"))
     assert r.get("failed") and "cannot go back to CONFIG_MAP" in r["msg"], r
     assert writes(aws_requests, m, name) == []
-    env["eks"].delete_cluster(name=name)
+    drop(env, name)

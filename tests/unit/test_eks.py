@@ -177,9 +177,22 @@ def test_contradictory_endpoint_settings():
 
 def test_absent_needs_only_a_name():
     d, _w = eks.validate_cluster_params({"name": "prod", "state": "absent", "oidc_provider": True})
-    assert d == {"name": "prod", "state": "absent", "oidc_provider": True}
+    assert d == {"name": "prod", "state": "absent", "oidc_provider": True, "deletion_protection": True}
     with pytest.raises(eks.EksValidationError):
         eks.validate_cluster_params({"name": "bad name", "state": "absent"})
+
+
+def test_deletion_protection_is_on_by_default_and_compared_only_when_reported():
+    assert desired()["deletion_protection"] is True and desired()["upgrade_policy"] is None
+    steps, after, _w = eks.plan_cluster_update(settings(deletionProtection=False), desired())
+    assert [(s["kind"], s["params"]) for s in steps] == [("deletion_protection",
+                                                          {"name": "prod", "deletionProtection": True})]
+    assert after["deletion_protection"] is True
+    assert eks.plan_cluster_update(settings(), desired())[0] == []  # not reported: not compared
+    steps, after, _w = eks.plan_cluster_update(settings(deletionProtection=True, upgradePolicy={"supportType": "EXTENDED"}),
+                                               desired(upgrade_policy="STANDARD"))
+    assert [(s["kind"], s["params"]) for s in steps] == [("upgrade_policy", {"name": "prod", "upgradePolicy": {
+        "supportType": "STANDARD"}})]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -677,7 +690,8 @@ def test_stubber_create_waits_for_active_then_creates_the_oidc_provider():
         "name": "prod", "roleArn": ROLE,
         "resourcesVpcConfig": {"subnetIds": SUBNETS, "endpointPrivateAccess": True, "endpointPublicAccess": False},
         "logging": {"clusterLogging": [{"types": list(eks.LOG_TYPES), "enabled": True}]},
-        "encryptionConfig": [{"resources": ["secrets"], "provider": {"keyArn": KEY}}]})
+        "encryptionConfig": [{"resources": ["secrets"], "provider": {"keyArn": KEY}}],
+        "deletionProtection": True})  # protected by default
     describe(stub, status="CREATING", identity=None)
     describe(stub)
     istub.add_client_error("get_open_id_connect_provider", service_error_code="NoSuchEntity", http_status_code=404)

@@ -16,6 +16,7 @@ from ansible_collections.hardened.eks.plugins.module_utils._aws import iam as ia
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import call as _call
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import unsupported
 from ansible_collections.hardened.eks.plugins.module_utils.eks import EksError
+from ansible_collections.hardened.eks.plugins.module_utils.eks import EksRefusal
 from ansible_collections.hardened.eks.plugins.module_utils.eks import cluster_settings
 from ansible_collections.hardened.eks.plugins.module_utils.eks import diff_view
 from ansible_collections.hardened.eks.plugins.module_utils.eks import oidc_provider_arn
@@ -167,12 +168,22 @@ def ensure_absent(client, iam, desired, check_mode, wait, timeout, clock):
     settings["oidc_provider_arn"] = provider
     diff = {"before": diff_view(settings), "after": {}}
     applied = []
+    protected = settings.get("deletion_protection") and settings["status"] == "ACTIVE"
+    if protected and desired["deletion_protection"]:
+        raise EksRefusal(["deletion_protection: cluster %s is protected from deletion; give deletion_protection: "
+                          "false with state: absent to turn the protection off and delete it" % name])
+    if protected:
+        applied.append("deletion_protection")
     if settings["status"] != "DELETING":
         applied.append("delete")
     if provider:
         applied.append("oidc_provider")
     if check_mode:
         return bool(applied), settings, diff, applied
+    if protected:
+        answer = _call(client, "update_cluster_config", "turn off the deletion protection of cluster %s" % name,
+                       name=name, deletionProtection=False)
+        wait_update(client, name, answer["update"]["id"], "deletion_protection", timeout, clock)
     if settings["status"] != "DELETING":
         _call(client, "delete_cluster", "delete cluster %s" % name, name=name)
     if provider:

@@ -49,8 +49,10 @@ def validate_cluster_params(params, region=None):
     if not name or not _NAME_RE.match(name):
         problems.append("name: %r is not a valid EKS cluster name (1-100 letters, digits, '-' or '_',"
                         " starting with a letter or digit)" % (name,))
+    protection = params.get("deletion_protection")
     desired = {"name": name, "state": params.get("state") or "present",
-               "oidc_provider": bool(params.get("oidc_provider"))}
+               "oidc_provider": bool(params.get("oidc_provider")),
+               "deletion_protection": True if protection is None else bool(protection)}
     if desired["state"] == "absent":
         if problems:
             raise EksValidationError(problems)
@@ -165,6 +167,7 @@ def validate_cluster_params(params, region=None):
     if mode is not None and mode not in AUTH_MODES:
         problems.append("authentication_mode: %r is not one of %s" % (mode, ", ".join(AUTH_MODES)))
     desired["authentication_mode"] = mode
+    desired["upgrade_policy"] = params.get("upgrade_policy")
 
     tags = params.get("tags")
     if tags is not None:

@@ -66,6 +66,8 @@ def cluster_settings(cluster):
         "logging": sort_log_types(enabled),
         "encryption": key,
         "authentication_mode": (cluster.get("accessConfig") or {}).get("authenticationMode"),
+        "deletion_protection": cluster.get("deletionProtection"),
+        "upgrade_policy": (cluster.get("upgradePolicy") or {}).get("supportType"),
         "tags": dict(cluster.get("tags") or {}),
     }
 
@@ -138,6 +140,9 @@ def plan_create(desired):
         params["accessConfig"] = {"authenticationMode": desired["authentication_mode"]}
     if desired.get("tags"):
         params["tags"] = dict(desired["tags"])
+    params["deletionProtection"] = desired["deletion_protection"]
+    if desired.get("upgrade_policy"):
+        params["upgradePolicy"] = {"supportType": desired["upgrade_policy"]}
     predicted = {
         "name": desired["name"], "arn": None, "status": "CREATING", "version": desired.get("version"),
         "platform_version": None, "endpoint": None, "certificate_authority_data": None,
@@ -150,6 +155,8 @@ def plan_create(desired):
         "logging": list(desired["logging"]),
         "encryption": desired.get("encryption"),
         "authentication_mode": desired.get("authentication_mode") or "CONFIG_MAP",
+        "deletion_protection": desired["deletion_protection"],
+        "upgrade_policy": desired.get("upgrade_policy") or "EXTENDED",
         "tags": dict(desired.get("tags") or {}),
     }
     return _step("create", "create_cluster", params), predicted
@@ -256,6 +263,18 @@ def plan_cluster_update(current, desired):
         steps.append(_step("authentication_mode", "update_cluster_config",
                            {"name": name, "accessConfig": {"authenticationMode": mode}}))
         after["authentication_mode"] = mode
+
+    # Deletion protection and upgrade policy: compared only when EKS reports them.
+    if current.get("deletion_protection") is not None and bool(current["deletion_protection"]) != \
+            desired["deletion_protection"]:
+        steps.append(_step("deletion_protection", "update_cluster_config",
+                           {"name": name, "deletionProtection": desired["deletion_protection"]}))
+        after["deletion_protection"] = desired["deletion_protection"]
+    want_up = desired.get("upgrade_policy")
+    if want_up and current.get("upgrade_policy") and want_up != current["upgrade_policy"]:
+        steps.append(_step("upgrade_policy", "update_cluster_config",
+                           {"name": name, "upgradePolicy": {"supportType": want_up}}))
+        after["upgrade_policy"] = want_up
 
     if want_key and not have_key:
         steps.append(_step("encryption", "associate_encryption_config",

@@ -34,6 +34,8 @@ CLUSTER_DIFF_KEYS = (
     "logging",
     "encryption",
     "authentication_mode",
+    "deletion_protection",
+    "upgrade_policy",
     "tags",
     "oidc_provider_arn",
 )
