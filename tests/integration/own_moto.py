@@ -13,7 +13,8 @@ from tests.integration.fixtures import ROOT, AwsRequests
 
 
 class OwnMoto(object):
-    def __init__(self, directory):
+    def __init__(self, directory, server_env=None):
+        self.dir = directory
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
@@ -25,7 +26,8 @@ class OwnMoto(object):
         self.err = open(os.path.join(directory, "moto.log"), "w")
         self.proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "scripts", "moto_server.py"),
                                       "--port", str(self.port), "--request-log", self.log_path,
-                                      "--faults", self.faults_path], stdout=subprocess.DEVNULL, stderr=self.err)
+                                      "--faults", self.faults_path], stdout=subprocess.DEVNULL, stderr=self.err,
+                                     env=dict(os.environ, **(server_env or {})))
         deadline = time.time() + 60
         while True:
             try:
@@ -36,8 +38,9 @@ class OwnMoto(object):
                     raise AssertionError("private moto did not start (%s)" % self.err.name)
                 time.sleep(0.2)
 
-    def env(self):
-        return {"AWS_ENDPOINT_URL": self.url, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+    def env(self, secret="testing"):
+        """What run_module needs to use this server (``secret``: a wrong one, for refusals)."""
+        return {"AWS_ENDPOINT_URL": self.url, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": secret,
                 "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1"}
 
     def client(self, service, config=None):
@@ -50,6 +53,13 @@ class OwnMoto(object):
             json.dump(rules, fh)
         os.replace(self.faults_path + ".tmp", self.faults_path)
 
+    def remaining_faults(self):
+        try:
+            with open(self.faults_path) as fh:
+                return json.load(fh)
+        except (OSError, ValueError):
+            return []
+
     def stop(self):
         self.proc.terminate()
         try:
@@ -57,3 +67,18 @@ class OwnMoto(object):
         except subprocess.TimeoutExpired:
             self.proc.kill()
         self.err.close()
+
+
+def eks_world(moto, cidr):
+    """A cluster role, a node role and two subnets in a VPC of ``cidr`` (a /16) on ``moto``: what
+    a test needs to create EKS clusters and node groups there."""
+    iam, ec2 = moto.client("iam"), moto.client("ec2")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": ["eks.amazonaws.com", "ec2.amazonaws.com"]},
+         "Action": "sts:AssumeRole"}]})
+    roles = [iam.create_role(RoleName=n, AssumeRolePolicyDocument=trust)["Role"]["Arn"] for n in ("cluster", "prod-eks-node")]
+    vpc = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
+    prefix = cidr.rsplit(".", 2)[0]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock="%s.%d.0/24" % (prefix, i), AvailabilityZone=az)["Subnet"][
+        "SubnetId"] for i, az in enumerate(["us-east-1a", "us-east-1b"])]
+    return {"eks": moto.client("eks"), "role": roles[0], "nodes": roles[1], "subnets": subnets}

@@ -6,7 +6,7 @@ entry and the node role's EC2_LINUX entry when the mode got the API; the platfor
 role with its path) reads everything, the CI deployer edits two namespaces."""
 import pytest
 
-from tests.integration.own_moto import OwnMoto
+from tests.integration.own_moto import OwnMoto, eks_world
 
 MODULE = "eks_access_entry"
 ACCOUNT = "123456789012"
@@ -27,15 +27,7 @@ def moto(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def aws(moto):
-    iam, ec2 = moto.client("iam"), moto.client("ec2")
-    trust = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"eks.amazonaws.com"},' \
-            '"Action":"sts:AssumeRole"}]}'
-    role = iam.create_role(RoleName="cluster", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
-    nodes = iam.create_role(RoleName="prod-eks-node", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
-    vpc = ec2.create_vpc(CidrBlock="10.44.0.0/16")["Vpc"]["VpcId"]
-    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock="10.44.%d.0/24" % i, AvailabilityZone=az)["Subnet"]["SubnetId"]
-               for i, az in enumerate(["us-east-1a", "us-east-1b"])]
-    return {"eks": moto.client("eks"), "role": role, "nodes": nodes, "subnets": subnets}
+    return eks_world(moto, "10.44.0.0/16")
 
 
 def new_cluster(aws, name, mode="API_AND_CONFIG_MAP"):

@@ -9,7 +9,7 @@ import botocore.config
 import botocore.exceptions
 import pytest
 
-from tests.integration.own_moto import OwnMoto
+from tests.integration.own_moto import OwnMoto, eks_world
 
 ACCOUNT = "123456789012"
 ADMIN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
@@ -25,15 +25,8 @@ def moto(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def aws(moto):
-    iam, ec2 = moto.client("iam"), moto.client("ec2")
-    trust = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"eks.amazonaws.com"},' \
-            '"Action":"sts:AssumeRole"}]}'
-    cluster_role = iam.create_role(RoleName="cluster", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
-    node_role = iam.create_role(RoleName="nodes", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
-    vpc = ec2.create_vpc(CidrBlock="10.43.0.0/16")["Vpc"]["VpcId"]
-    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock="10.43.%d.0/24" % i, AvailabilityZone=az)["Subnet"]["SubnetId"]
-               for i, az in enumerate(["us-east-1a", "us-east-1b"])]
-    return {"eks": moto.client("eks"), "cluster_role": cluster_role, "node_role": node_role, "subnets": subnets}
+    world = eks_world(moto, "10.43.0.0/16")
+    return dict(world, cluster_role=world["role"], node_role=world["nodes"])
 
 
 def conforms(shape, value, where="answer"):
