@@ -9,7 +9,12 @@
   (ListAccessPolicies, Associate/Disassociate/ListAssociatedAccessPolicies), refused with
   InvalidRequestException while the mode is CONFIG_MAP;
 - the entries EKS makes by itself once the mode has the API: the creator's admin entry (when
-  bootstrap is on) and an EC2_LINUX entry for each node group's role.
+  bootstrap is on) and an EC2_LINUX entry for each node group's role;
+- EKS Pod Identity associations (Create/Describe/List/Update/DeletePodIdentityAssociation), one
+  per namespace and service account (ResourceInUseException on a second), with role chaining
+  (targetRoleArn, an externalId EKS generates) and session tags;
+- the cluster's deletion protection and upgrade policy, and the tags of access entries and
+  associations.
 
 Requests are matched and read by botocore's EKS service model (method, URI template, where each
 member is), checked with botocore's ParamValidator (InvalidParameterException), and answered with
@@ -37,10 +42,17 @@ POLICY_NAMES = ("AmazonEKSClusterAdminPolicy", "AmazonEKSAdminPolicy", "AmazonEK
 HANDLED = ("CreateAccessEntry", "DescribeAccessEntry", "ListAccessEntries", "UpdateAccessEntry", "DeleteAccessEntry",
            "AssociateAccessPolicy", "DisassociateAccessPolicy", "ListAssociatedAccessPolicies", "ListAccessPolicies",
            "DescribeCluster", "CreateCluster", "UpdateClusterConfig", "DescribeUpdate", "DeleteCluster",
-           "CreateNodegroup", "TagResource", "UntagResource", "ListTagsForResource")
+           "CreateNodegroup", "TagResource", "UntagResource", "ListTagsForResource",
+           "CreatePodIdentityAssociation", "DescribePodIdentityAssociation", "ListPodIdentityAssociations",
+           "UpdatePodIdentityAssociation", "DeletePodIdentityAssociation")
 _CRED_RE = re.compile(r"Credential=([^/]+)/[^/]+/([^/]+)/eks/")
 ROLE_ARN_RE = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):role/(?:[^/]+/)*([^/]+)$")
 USER_ARN_RE = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):user/(?:[^/]+/)*([^/]+)$")
+
+
+def _ours(arn):
+    """ARNs of resources this extension keeps (moto keeps clusters and node groups)."""
+    return ":access-entry/" in arn or ":podidentityassociation/" in arn
 
 
 class ApiError(Exception):
@@ -431,16 +443,19 @@ class EksExtension(object):
             for entry in state["entries"].values():
                 if entry["accessEntryArn"] == arn:
                     return entry
+            for assoc in state.setdefault("associations", {}).values():
+                if assoc["associationArn"] == arn:
+                    return assoc
         raise ApiError(404, "NotFoundException", "Resource was not found: %s" % arn)
 
     def op_TagResource(self, ctx, params):
-        if ":access-entry/" not in params["resourceArn"]:
+        if not _ours(params["resourceArn"]):
             return self._moto(ctx)
         self._tagged(params["resourceArn"])["tags"].update(params["tags"])
         return {}
 
     def op_UntagResource(self, ctx, params):
-        if ":access-entry/" not in params["resourceArn"]:
+        if not _ours(params["resourceArn"]):
             return self._moto(ctx)
         tags = self._tagged(params["resourceArn"])["tags"]
         for key in params["tagKeys"]:
@@ -448,7 +463,7 @@ class EksExtension(object):
         return {}
 
     def op_ListTagsForResource(self, ctx, params):
-        if ":access-entry/" not in params["resourceArn"]:
+        if not _ours(params["resourceArn"]):
             return self._moto(ctx)
         return {"tags": dict(self._tagged(params["resourceArn"])["tags"])}
 
@@ -495,3 +510,81 @@ class EksExtension(object):
                          "associatedAccessPolicies")
         out.update(clusterName=params["clusterName"], principalArn=params["principalArn"])
         return out
+
+    # -------------------------------------------------------------------- Pod Identity
+    def _associations(self, ctx, cluster):
+        return self._state(ctx, cluster).setdefault("associations", {})
+
+    def _association(self, ctx, params):
+        assoc = self._associations(ctx, params["clusterName"]).get(params["associationId"])
+        if assoc is None:
+            raise ApiError(404, "ResourceNotFoundException", "Association %s not found on cluster %s"
+                           % (params["associationId"], params["clusterName"]))
+        return assoc
+
+    @staticmethod
+    def _role_problem(arn, what):
+        if arn is not None and not ROLE_ARN_RE.match(arn):
+            raise ApiError(400, "InvalidParameterException", "%s %s is not an IAM role ARN" % (what, arn))
+
+    def op_CreatePodIdentityAssociation(self, ctx, params):
+        state = self._state(ctx, params["clusterName"])
+        table = self._associations(ctx, params["clusterName"])
+        self._role_problem(params["roleArn"], "roleArn")
+        self._role_problem(params.get("targetRoleArn"), "targetRoleArn")
+        for other in table.values():
+            if (other["namespace"], other["serviceAccount"]) == (params["namespace"], params["serviceAccount"]):
+                raise ApiError(409, "ResourceInUseException", "Association already exists: %s"
+                               % other["associationId"])
+        ident = "a-%s" % uuid.uuid4().hex[:17]
+        now = _now()
+        assoc = {"clusterName": params["clusterName"], "namespace": params["namespace"],
+                 "serviceAccount": params["serviceAccount"], "roleArn": params["roleArn"],
+                 "associationArn": "%s/%s" % (state["arn"].replace(":cluster/", ":podidentityassociation/"), ident),
+                 "associationId": ident, "tags": dict(params.get("tags") or {}), "createdAt": now, "modifiedAt": now,
+                 "disableSessionTags": bool(params.get("disableSessionTags", False))}
+        if params.get("targetRoleArn"):
+            assoc["targetRoleArn"] = params["targetRoleArn"]
+            assoc["externalId"] = str(uuid.uuid4())
+        if params.get("policy"):
+            assoc["policy"] = params["policy"]
+        table[ident] = assoc
+        return {"association": dict(assoc)}
+
+    def op_DescribePodIdentityAssociation(self, ctx, params):
+        return {"association": dict(self._association(ctx, params))}
+
+    def op_ListPodIdentityAssociations(self, ctx, params):
+        table = self._associations(ctx, params["clusterName"])
+        items = [dict((k, a[k]) for k in ("clusterName", "namespace", "serviceAccount", "associationArn",
+                                           "associationId") if k in a)
+                 for a in sorted(table.values(), key=lambda a: (a["namespace"], a["serviceAccount"]))
+                 if params.get("namespace") in (None, a["namespace"])
+                 and params.get("serviceAccount") in (None, a["serviceAccount"])]
+        return self._page(items, params, "associations")
+
+    def op_UpdatePodIdentityAssociation(self, ctx, params):
+        assoc = self._association(ctx, params)
+        self._role_problem(params.get("roleArn"), "roleArn")
+        self._role_problem(params.get("targetRoleArn") or None, "targetRoleArn")
+        if "roleArn" in params:
+            assoc["roleArn"] = params["roleArn"]
+        if "disableSessionTags" in params:
+            assoc["disableSessionTags"] = bool(params["disableSessionTags"])
+        if "targetRoleArn" in params:
+            if params["targetRoleArn"]:
+                if assoc.get("targetRoleArn") != params["targetRoleArn"]:
+                    assoc["externalId"] = str(uuid.uuid4())
+                assoc["targetRoleArn"] = params["targetRoleArn"]
+            else:  # an empty string removes the chaining
+                assoc.pop("targetRoleArn", None)
+                assoc.pop("externalId", None)
+        if "policy" in params:
+            assoc["policy"] = params["policy"]
+        assoc["modifiedAt"] = _now()
+        return {"association": dict(assoc)}
+
+    def op_DeletePodIdentityAssociation(self, ctx, params):
+        assoc = self._association(ctx, params)
+        del self._associations(ctx, params["clusterName"])[params["associationId"]]
+        return {"association": dict(assoc)}

@@ -165,3 +165,36 @@ def test_requests_are_checked_against_the_model(moto, aws, uid):
         raw.associate_access_policy(clusterName=name, principalArn="arn:aws:iam::%s:user/moto" % ACCOUNT,
                                     policyArn=ADMIN)
     assert code(err) == "InvalidParameterException" and "accessScope" in str(err.value)
+
+
+def test_pod_identity_associations_as_eks_answers_them(aws, uid):
+    eks, name = aws["eks"], "pi-%s" % uid
+    cluster(aws, name)
+    role = "arn:aws:iam::%s:role/pods/payments-api" % ACCOUNT
+    target = "arn:aws:iam::210987654321:role/payments-data"
+    a = call(eks, "create_pod_identity_association", clusterName=name, namespace="payments", serviceAccount="api",
+             roleArn=role, tags={"team": "payments"})["association"]
+    assert a["roleArn"] == role and a["disableSessionTags"] is False and "externalId" not in a
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        eks.create_pod_identity_association(clusterName=name, namespace="payments", serviceAccount="api", roleArn=role)
+    assert code(err) == "ResourceInUseException" and a["associationId"] in str(err.value)
+    chained = call(eks, "update_pod_identity_association", clusterName=name, associationId=a["associationId"],
+                   targetRoleArn=target)["association"]
+    assert chained["targetRoleArn"] == target and chained["externalId"]
+    call(eks, "create_pod_identity_association", clusterName=name, namespace="shop", serviceAccount="web",
+         roleArn=role, disableSessionTags=True)
+    listed = call(eks, "list_pod_identity_associations", clusterName=name)["associations"]
+    assert [(x["namespace"], x["serviceAccount"]) for x in listed] == [("payments", "api"), ("shop", "web")]
+    only = call(eks, "list_pod_identity_associations", clusterName=name, namespace="shop")["associations"]
+    assert [x["serviceAccount"] for x in only] == ["web"]
+    call(eks, "tag_resource", resourceArn=a["associationArn"], tags={"owner": "me"})
+    assert call(eks, "describe_pod_identity_association", clusterName=name, associationId=a["associationId"])[
+        "association"]["tags"] == {"team": "payments", "owner": "me"}
+    call(eks, "delete_pod_identity_association", clusterName=name, associationId=a["associationId"])
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        eks.describe_pod_identity_association(clusterName=name, associationId=a["associationId"])
+    assert code(err) == "ResourceNotFoundException"
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        eks.create_pod_identity_association(clusterName=name, namespace="a", serviceAccount="b",
+                                            roleArn="arn:aws:iam::%s:user/u" % ACCOUNT)
+    assert code(err) == "InvalidParameterException"
