@@ -112,10 +112,22 @@ options:
     description:
       - How IAM principals are authenticated. EKS moves only forward, C(CONFIG_MAP) to
         C(API_AND_CONFIG_MAP) to C(API); going from C(CONFIG_MAP) to C(API) makes both updates.
-      - When creating, EKS's API default (C(CONFIG_MAP)) applies if omitted. Not compared when EKS
-        does not report the mode.
+      - When creating, V(API_AND_CONFIG_MAP) if omitted (EKS's own API default, V(CONFIG_MAP),
+        requires the creator's admin, see O(bootstrap_cluster_creator_admin_permissions)). On an
+        existing cluster not managed when omitted, and not compared when EKS does not report it.
     type: str
     choices: [API, API_AND_CONFIG_MAP, CONFIG_MAP]
+  bootstrap_cluster_creator_admin_permissions:
+    description:
+      - Whether EKS makes the IAM principal that creates the cluster a cluster admin (an access
+        entry with C(AmazonEKSClusterAdminPolicy)). Off by default - no silent admin; give the
+        admins as access entries (C(hardened.eks.eks_access_entry)) instead.
+      - V(false) needs O(authentication_mode) V(API_AND_CONFIG_MAP) or V(API) (EKS refuses it with
+        V(CONFIG_MAP)).
+      - Set only when the cluster is created; a different value on an existing cluster is a warning.
+    type: bool
+    default: false
+    version_added: 0.2.0
   deletion_protection:
     description:
       - Protect the cluster from deletion (EKS refuses C(DeleteCluster) while it is on).
@@ -326,6 +338,11 @@ authentication_mode:
   returned: when the cluster exists or is created
   type: str
   sample: API_AND_CONFIG_MAP
+bootstrap_cluster_creator_admin_permissions:
+  description: Whether EKS made the cluster's creator a cluster admin, null when EKS does not report it.
+  returned: when the cluster exists or is created
+  type: bool
+  sample: false
 deletion_protection:
   description: Whether the cluster is protected from deletion, null when EKS does not report it.
   returned: when the cluster exists or is created
@@ -382,6 +399,7 @@ def main():
         encryption=dict(type="str", aliases=["encryption_key_arn"]),
         encryption_waived=dict(type="bool", default=False),
         authentication_mode=dict(type="str", choices=["API", "API_AND_CONFIG_MAP", "CONFIG_MAP"]),
+        bootstrap_cluster_creator_admin_permissions=dict(type="bool", default=False),
         deletion_protection=dict(type="bool", default=True),
         upgrade_policy=dict(type="str", choices=["STANDARD", "EXTENDED"]),
         oidc_provider=dict(type="bool", default=False),

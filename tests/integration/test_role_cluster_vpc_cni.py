@@ -63,6 +63,7 @@ def cluster_vars(uid, **kw):
         "cluster_write_kubeconfig": False,
         "cluster_vpc_cni_irsa": False,
         "cluster_node_groups": [{"name": "general", "instance_type": "m6i.large"}],
+        "cluster_admin_principals": ["arn:aws:iam::123456789012:role/hardened-eks-deploy"],
     }
     v.update(kw)
     return v
@@ -138,6 +139,9 @@ def failed_in_preflight(out, fragment):
     ({"cluster_create_vpc": True, "cluster_vpc_tags": {}, "cluster_subnet_tags": {},
       "cluster_vpc_subnets": [{"az": "us-east-1a", "cidr": "10.9.0.0/20"}]},
      "at least two entries {az, cidr}"),
+    ({"cluster_admin_principals": []}, "cluster_admin_principals must list the IAM role or user ARNs"),
+    ({"cluster_admin_principals": ["arn:aws:sts::123456789012:assumed-role/deploy/me"]},
+     "cluster_admin_principals must list the IAM role or user ARNs"),
 ])
 def test_cluster_preflight_refuses(run_playbook, boto3_client, uid, extra, fragment):
     v = cluster_vars(uid, **extra)

@@ -274,6 +274,19 @@ def test_site_result(converged, api, boto3_client):
     assert "--namespace-restrictions=true" in ds.spec.template.spec.containers[0].args
 
 
+def test_who_is_admin_is_the_inventory_not_the_creator(converged, boto3_client):
+    """No silent admin: the cluster was created without EKS's bootstrap of the creator, it is
+    protected from deletion, and its cluster admins are exactly cluster_admin_principals."""
+    eks = boto3_client("eks")
+    cluster = eks.describe_cluster(name="sandbox")["cluster"]
+    assert cluster["accessConfig"] == {"bootstrapClusterCreatorAdminPermissions": False,
+                                       "authenticationMode": "API_AND_CONFIG_MAP"}
+    assert cluster["deletionProtection"] is True
+    admin = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+    admins = eks.list_access_entries(clusterName="sandbox", associatedPolicyArn=admin)["accessEntries"]
+    assert sorted(admins) == sorted(_load("cluster.yml")["cluster_admin_principals"])
+
+
 # --------------------------------------------------------------------------------------------
 # Removing an entry from the inventory removes what it made
 # --------------------------------------------------------------------------------------------

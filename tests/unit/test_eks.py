@@ -182,6 +182,20 @@ def test_absent_needs_only_a_name():
         eks.validate_cluster_params({"name": "bad name", "state": "absent"})
 
 
+def test_no_silent_admin_needs_a_mode_with_the_api_at_creation():
+    step, predicted = eks.plan_create(desired())
+    assert step["params"]["accessConfig"] == {"bootstrapClusterCreatorAdminPermissions": False,
+                                              "authenticationMode": "API_AND_CONFIG_MAP"}
+    assert predicted["bootstrap_cluster_creator_admin_permissions"] is False
+    with pytest.raises(eks.EksValidationError) as err:
+        eks.plan_create(desired(authentication_mode="CONFIG_MAP"))
+    assert "bootstrap_cluster_creator_admin_permissions: false needs authentication_mode" in str(err.value)
+    assert eks.plan_create(desired(authentication_mode="CONFIG_MAP", bootstrap_cluster_creator_admin_permissions=True))
+    _s, _a, warnings = eks.plan_cluster_update(settings(accessConfig={"bootstrapClusterCreatorAdminPermissions": True,
+                                                                      "authenticationMode": "API"}), desired())
+    assert any("was created with true; EKS sets it only at creation" in w for w in warnings)
+
+
 def test_deletion_protection_is_on_by_default_and_compared_only_when_reported():
     assert desired()["deletion_protection"] is True and desired()["upgrade_policy"] is None
     steps, after, _w = eks.plan_cluster_update(settings(deletionProtection=False), desired())
@@ -691,7 +705,8 @@ def test_stubber_create_waits_for_active_then_creates_the_oidc_provider():
         "resourcesVpcConfig": {"subnetIds": SUBNETS, "endpointPrivateAccess": True, "endpointPublicAccess": False},
         "logging": {"clusterLogging": [{"types": list(eks.LOG_TYPES), "enabled": True}]},
         "encryptionConfig": [{"resources": ["secrets"], "provider": {"keyArn": KEY}}],
-        "deletionProtection": True})  # protected by default
+        "accessConfig": {"bootstrapClusterCreatorAdminPermissions": False, "authenticationMode": "API_AND_CONFIG_MAP"},
+        "deletionProtection": True})  # no silent admin, and protected, by default
     describe(stub, status="CREATING", identity=None)
     describe(stub)
     istub.add_client_error("get_open_id_connect_provider", service_error_code="NoSuchEntity", http_status_code=404)

@@ -271,3 +271,10 @@ def _step(call, **params):
 def _result(d, before, after, changed):
     return {"principal_arn": d["principal_arn"], "state": d["state"], "changed": changed, "before": before,
             "after": after}
+
+
+def admin_entries(principals):
+    """``eks_access_entry`` entries that make each principal a cluster admin
+    (AmazonEKSClusterAdminPolicy at cluster scope): who is admin, said in the inventory."""
+    return [{"principal_arn": arn, "access_policies": [{"policy": CLUSTER_ADMIN, "scope": "cluster"}]}
+            for arn in principals or []]

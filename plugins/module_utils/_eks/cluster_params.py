@@ -168,6 +168,7 @@ def validate_cluster_params(params, region=None):
         problems.append("authentication_mode: %r is not one of %s" % (mode, ", ".join(AUTH_MODES)))
     desired["authentication_mode"] = mode
     desired["upgrade_policy"] = params.get("upgrade_policy")
+    desired["bootstrap_cluster_creator_admin_permissions"] = bool(params.get("bootstrap_cluster_creator_admin_permissions"))
 
     tags = params.get("tags")
     if tags is not None:

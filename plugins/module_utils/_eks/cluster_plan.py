@@ -66,6 +66,8 @@ def cluster_settings(cluster):
         "logging": sort_log_types(enabled),
         "encryption": key,
         "authentication_mode": (cluster.get("accessConfig") or {}).get("authenticationMode"),
+        "bootstrap_cluster_creator_admin_permissions":
+            (cluster.get("accessConfig") or {}).get("bootstrapClusterCreatorAdminPermissions"),
         "deletion_protection": cluster.get("deletionProtection"),
         "upgrade_policy": (cluster.get("upgradePolicy") or {}).get("supportType"),
         "tags": dict(cluster.get("tags") or {}),
@@ -108,6 +110,12 @@ def encryption_request(key_arn):
     return [{"resources": ["secrets"], "provider": {"keyArn": key_arn}}]
 
 
+def create_mode(desired):
+    """The authentication mode a new cluster gets: the one asked for, else API_AND_CONFIG_MAP (aws-auth
+    and access entries both; EKS's API default CONFIG_MAP cannot go without the creator's admin)."""
+    return desired.get("authentication_mode") or "API_AND_CONFIG_MAP"
+
+
 def plan_create(desired):
     """The create_cluster call for ``desired`` and the settings it predicts.
 
@@ -119,6 +127,10 @@ def plan_create(desired):
     if not desired.get("subnets"):
         problems.append("subnets: required to create cluster %s (at least two, in different"
                         " Availability Zones)" % desired["name"])
+    if not desired["bootstrap_cluster_creator_admin_permissions"] and create_mode(desired) == "CONFIG_MAP":
+        problems.append("bootstrap_cluster_creator_admin_permissions: false needs authentication_mode API_AND_CONFIG_MAP"
+                        " or API to create cluster %s (with aws-auth alone EKS makes the creator admin); give a mode"
+                        " with the API and the admins as access entries, or set it to true" % desired["name"])
     if problems:
         raise EksValidationError(problems)
     vpc = {"subnetIds": list(desired["subnets"])}
@@ -136,8 +148,9 @@ def plan_create(desired):
         params["version"] = desired["version"]
     if desired.get("encryption"):
         params["encryptionConfig"] = encryption_request(desired["encryption"])
-    if desired.get("authentication_mode"):
-        params["accessConfig"] = {"authenticationMode": desired["authentication_mode"]}
+    params["accessConfig"] = {"bootstrapClusterCreatorAdminPermissions":
+                              desired["bootstrap_cluster_creator_admin_permissions"],
+                              "authenticationMode": create_mode(desired)}
     if desired.get("tags"):
         params["tags"] = dict(desired["tags"])
     params["deletionProtection"] = desired["deletion_protection"]
@@ -154,7 +167,8 @@ def plan_create(desired):
         "public_access_cidrs": list(desired["public_access_cidrs"]),
         "logging": list(desired["logging"]),
         "encryption": desired.get("encryption"),
-        "authentication_mode": desired.get("authentication_mode") or "CONFIG_MAP",
+        "authentication_mode": create_mode(desired),
+        "bootstrap_cluster_creator_admin_permissions": desired["bootstrap_cluster_creator_admin_permissions"],
         "deletion_protection": desired["deletion_protection"],
         "upgrade_policy": desired.get("upgrade_policy") or "EXTENDED",
         "tags": dict(desired.get("tags") or {}),
@@ -176,6 +190,12 @@ def plan_cluster_update(current, desired):
     after = copy.deepcopy(current)
 
     # Settings fixed at creation: reported, never changed.
+    have_boot = current.get("bootstrap_cluster_creator_admin_permissions")
+    if have_boot is not None and bool(have_boot) != desired["bootstrap_cluster_creator_admin_permissions"]:
+        warnings.append("bootstrap_cluster_creator_admin_permissions: cluster %s was created with %s; EKS sets it only "
+                        "at creation%s" % (name, str(bool(have_boot)).lower(),
+                                           " (the creator's admin access entry can be removed with "
+                                           "hardened.eks.eks_access_entry)" if have_boot else ""))
     if desired.get("role_arn") and current.get("role_arn") and desired["role_arn"] != current["role_arn"]:
         warnings.append("role_arn: the cluster uses %s; EKS cannot change the cluster role, %s is ignored"
                         % (current["role_arn"], desired["role_arn"]))

@@ -34,6 +34,7 @@ CLUSTER_DIFF_KEYS = (
     "logging",
     "encryption",
     "authentication_mode",
+    "bootstrap_cluster_creator_admin_permissions",
     "deletion_protection",
     "upgrade_policy",
     "tags",
