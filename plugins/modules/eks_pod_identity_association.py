@@ -160,8 +160,9 @@ def converge(module, eks):
     if not module.check_mode:
         for step in steps:
             what = "%s %s on cluster %s" % (step["call"], step["key"], p["cluster_name"])
-            params = dict(step["params"]) if step["call"] == "tag_resource" else dict(step["params"],
-                                                                                    clusterName=p["cluster_name"])
+            params = dict(step["params"])
+            if step["call"] != "tag_resource":
+                params["clusterName"] = p["cluster_name"]
             answer = call(eks, step["call"], what, **params)
             if step["call"] in ("create_pod_identity_association", "update_pod_identity_association"):
                 answers[step["key"]] = answer["association"]

@@ -77,14 +77,14 @@ def test_create_adopt_converge_and_purge(aws, moto, run, uid):
     assert len(actions(moto, m)) == 1 + 1 + 3
 
     res = run(story(name, associations=story(name)["associations"][:1]))
-    assert [(a["service_account"], a["state"]) for a in res["associations"]] == [("api", "present"),
-                                                                               ("reports", "absent")]
+    expected = [("api", "present"), ("reports", "absent")]
+    assert [(a["service_account"], a["state"]) for a in res["associations"]] == expected
     left = eks.list_pod_identity_associations(clusterName=name)["associations"]
     assert sorted(a["serviceAccount"] for a in left) == ["api", "web"]  # the hand-made one stays
     assert hand["associationId"] in [a["associationId"] for a in left]
 
-    res = run({"cluster_name": name, "associations": [{"namespace": "payments", "service_account": "api",
-                                                        "state": "absent"}]})
+    gone = {"namespace": "payments", "service_account": "api", "state": "absent"}
+    res = run({"cluster_name": name, "associations": [gone]})
     assert res["changed"] and [a["serviceAccount"] for a in eks.list_pod_identity_associations(
         clusterName=name)["associations"]] == ["web"]
 
@@ -107,6 +107,6 @@ def test_bad_input_is_refused_before_any_call(moto, run):
 def test_disabled_session_tags_warn(aws, moto, run, uid):
     eks, name = aws["eks"], "pw-%s" % uid
     eks.create_cluster(name=name, roleArn=aws["role"], resourcesVpcConfig={"subnetIds": aws["subnets"]})
-    res = run({"cluster_name": name, "associations": [{"namespace": "a", "service_account": "b", "role_arn": API,
-                                                        "disable_session_tags": True}]})
+    item = {"namespace": "a", "service_account": "b", "role_arn": API, "disable_session_tags": True}
+    res = run({"cluster_name": name, "associations": [item]})
     assert res["changed"] and "disable_session_tags=true" in json.dumps(res.get("warnings", [])), res

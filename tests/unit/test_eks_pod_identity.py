@@ -28,8 +28,8 @@ def test_converged_association_makes_no_call_and_a_new_one_is_created_tagged():
 
 
 def test_an_existing_association_is_updated_in_place_and_chaining_removed_with_an_empty_string():
-    steps, _r = pi.plan({"shop/api": current(targetRoleArn=OTHER, externalId="x")}, desired(role_arn=OTHER,
-                                                                                             target_role_arn=None))
+    found = {"shop/api": current(targetRoleArn=OTHER, externalId="x")}
+    steps, _r = pi.plan(found, desired(role_arn=OTHER, target_role_arn=None))
     assert [(s["call"], s["params"]) for s in steps] == [("update_pod_identity_association", {
         "associationId": "a-1", "roleArn": OTHER, "targetRoleArn": ""})]
 
