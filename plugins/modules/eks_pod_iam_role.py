@@ -138,6 +138,15 @@ options:
           service_account:
             description: Service account the role is for (V(*) wildcards allowed).
             type: str
+          cluster_arn:
+            description:
+              - ARN of the EKS cluster whose Pod Identity associations may use the role. The trust
+                then requires the session tag C(eks-cluster-arn) and C(aws:SourceAccount), so an
+                association on another cluster (or in another account) cannot wear the role - the
+                confused-deputy condition AWS documents for service principals.
+              - Without it the module warns - any cluster of the account could use the role.
+            type: str
+            version_added: 0.2.0
   managed_policy_arns:
     description:
       - ARNs of the managed policies to attach. Not managed when omitted.
@@ -223,13 +232,14 @@ EXAMPLES = r"""
         namespace: payments
         annotations: "{{ payments_role.annotations.service_account }}"
 
-- name: A Pod Identity role for one service account
+- name: A Pod Identity role for one service account of one cluster
   hardened.eks.eks_pod_iam_role:
     name: reports
     trust:
       pod_identity:
         namespace: reports
         service_account: reports
+        cluster_arn: arn:aws:eks:eu-west-1:123456789012:cluster/prod
     inline_policies:
       read: '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'
 
@@ -378,6 +388,7 @@ TRUST_SPEC = dict(
     pod_identity=dict(type="dict", options=dict(
         namespace=dict(type="str"),
         service_account=dict(type="str"),
+        cluster_arn=dict(type="str"),
     )),
 )
 
@@ -429,6 +440,10 @@ class Edge(object):
         changed, predicted, diff, warnings = ensure_role_present(
             self.iam, desired, trust_doc, self.module.check_mode, want_diff=self.module._diff,
             caller_identity=self.caller_identity)
+        pod_identity = desired["trust"].get("pod_identity")
+        if pod_identity is not None and not pod_identity.get("cluster_arn"):
+            warnings = warnings + ["trust.pod_identity without cluster_arn: a Pod Identity association on any cluster "
+                                   "of the account can make pods wear role %s" % desired["name"]]
         return changed, result_view(predicted, desired["trust"]), diff, warnings
 
 

@@ -75,6 +75,19 @@ def test_pod_identity_trust():
         "StringLike": {"aws:RequestTag/kubernetes-service-account": "job-*"}}
 
 
+def test_pod_identity_trust_of_one_cluster_carries_the_confused_deputy_conditions():
+    cluster = "arn:aws-cn:eks:cn-north-1:111122223333:cluster/prod"
+    desired = t.validate_params(params(trust={"pod_identity": {"namespace": "shop", "service_account": "web",
+                                                              "cluster_arn": cluster}}))
+    (st,) = t.build_trust_document(desired["trust"])["Statement"]
+    assert st["Condition"] == {"StringEquals": {"aws:SourceAccount": "111122223333",
+                                                "aws:RequestTag/eks-cluster-arn": cluster,
+                                                "aws:RequestTag/kubernetes-namespace": "shop",
+                                                "aws:RequestTag/kubernetes-service-account": "web"}}
+    with pytest.raises(t.TrustError, match="trust.pod_identity.cluster_arn: 'prod' is not an EKS cluster ARN"):
+        t.validate_params(params(trust={"pod_identity": {"cluster_arn": "prod"}}))
+
+
 def test_all_three_together_for_a_migration():
     desired = t.validate_params(params(trust={
         "kube2iam": {"node_role_arns": [NODE]},

@@ -192,7 +192,7 @@ def test_created_objects_reads_both_shapes_of_a_k8s_result():
 # -------------------------------------------------------------------------------------- kube2iam
 def k2i_cfg(**kw):
     cfg = {"pod_roles": [], "namespaces": [], "iam_path": "/kube2iam/prod/", "role_name_prefix": "prod-",
-           "migrate_to": [], "cluster_name": "prod", "namespace": "kube-system", "permissions_boundary": "",
+           "migrate_to": [], "cluster_name": "prod", "region": "cn-north-1", "namespace": "kube-system", "permissions_boundary": "",
            "node_role_arns": ["arn:aws-cn:iam::%s:role/prod-nodes" % ACCOUNT], "tags": {"hardened.eks/cluster": "prod"},
            "labels": {"app.kubernetes.io/managed-by": "hardened.eks"},
            "allowed_annotation": "iam.amazonaws.com/allowed-roles", "namespace_label": "hardened.eks/kube2iam-namespace",
@@ -225,7 +225,8 @@ def test_each_pod_role_is_allowed_only_in_its_namespace_and_migrates_as_asked():
                             "irsa": {"cluster_name": "prod", "namespace": "shop", "service_account": "web"}}
     assert set(worker["trust"]) == {"kube2iam"} and worker["tags"] == {
         "hardened.eks/cluster": "prod", "hardened.eks/namespace": "shop", "team": "shop"}
-    assert api["trust"]["pod_identity"] == {"namespace": "payments", "service_account": "api-sa"}
+    assert api["trust"]["pod_identity"] == {"namespace": "payments", "service_account": "api-sa",
+                                            "cluster_arn": "arn:aws-cn:eks:cn-north-1:%s:cluster/prod" % ACCOUNT}
     assert [(s["metadata"]["namespace"], s["metadata"]["name"], s["metadata"]["annotations"]["eks.amazonaws.com/role-arn"])
             for s in out["service_accounts"]] == [("shop", "web", arn % "web")]
     assert out["node_policy"]["Statement"][0]["Resource"] == "arn:aws-cn:iam::%s:role/kube2iam/prod/*" % ACCOUNT

@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.amazon.aws.plugins.module_utils.iam import validate_iam_identifiers
+from ansible_collections.hardened.eks.plugins.module_utils import _names
 from ansible_collections.hardened.eks.plugins.module_utils._iam.trust import CLUSTER_NAME_RE
 from ansible_collections.hardened.eks.plugins.module_utils._iam.trust import INLINE_POLICIES_MAX_CHARS
 from ansible_collections.hardened.eks.plugins.module_utils._iam.trust import MAX_TAGS
@@ -258,7 +259,11 @@ def _validate_pod_identity(pi, problems):
         problems.extend(_k8s_name_problems(sa, "trust.pod_identity.service_account", "subdomain"))
     if ns == "*" and sa == "*":
         ns = sa = None  # no condition at all is what both wildcards mean
-    return {"namespace": ns or None, "service_account": sa or None}
+    cluster = pi.get("cluster_arn")
+    if cluster is not None and not _names.is_valid(cluster, "cluster_arn"):
+        problems.append("trust.pod_identity.cluster_arn: %r is not an EKS cluster ARN "
+                        "(arn:<partition>:eks:<region>:<account>:cluster/<name>)" % (cluster,))
+    return {"namespace": ns or None, "service_account": sa or None, "cluster_arn": cluster or None}
 
 
 _TRUST_VALIDATORS = {"kube2iam": _validate_kube2iam, "irsa": _validate_irsa, "pod_identity": _validate_pod_identity}

@@ -138,14 +138,18 @@ def irsa_statement(provider_arn, namespace, service_account):
             "Action": "sts:AssumeRoleWithWebIdentity", "Condition": condition}
 
 
-def pod_identity_statement(namespace=None, service_account=None):
+def pod_identity_statement(namespace=None, service_account=None, cluster_arn=None):
     """EKS Pod Identity assumes the role as ``pods.eks.amazonaws.com`` and tags the session with
-    the pod's namespace and service account: when given, they are required through
-    ``aws:RequestTag`` conditions, so an association made for another service account cannot use
-    the role."""
+    the pod's cluster, namespace and service account: when given, they are required through
+    ``aws:RequestTag`` conditions, so an association made for another service account, or on
+    another cluster, cannot use the role. With the cluster, ``aws:SourceAccount`` is required too
+    (the confused-deputy condition AWS documents for service principals)."""
     statement = {"Sid": SIDS["pod_identity"], "Effect": "Allow", "Principal": {"Service": POD_IDENTITY_PRINCIPAL},
                  "Action": ["sts:AssumeRole", "sts:TagSession"]}
     equals, like = {}, {}
+    if cluster_arn:
+        equals["aws:SourceAccount"] = cluster_arn.split(":")[4]
+        equals["aws:RequestTag/eks-cluster-arn"] = cluster_arn
     for tag, value in (("kubernetes-namespace", namespace), ("kubernetes-service-account", service_account)):
         if value:
             (like if _has_wildcard(value) else equals)["aws:RequestTag/" + tag] = value
@@ -171,7 +175,7 @@ def build_trust_document(trust, provider_arn=None):
                                          irsa["service_account"]))
     if trust.get("pod_identity"):
         pi = trust["pod_identity"]
-        statements.append(pod_identity_statement(pi.get("namespace"), pi.get("service_account")))
+        statements.append(pod_identity_statement(pi.get("namespace"), pi.get("service_account"), pi.get("cluster_arn")))
     doc = {"Version": "2012-10-17", "Statement": statements}
     problems = open_trust_problems(doc)
     if problems:

@@ -74,7 +74,9 @@ def _role(cfg, i, item, p, names, partition, account):
     if "irsa" in migrate:
         trust["irsa"] = {"cluster_name": cfg["cluster_name"], "namespace": rns, "service_account": sa}
     if "pod_identity" in migrate:
-        trust["pod_identity"] = {"namespace": rns, "service_account": sa}
+        trust["pod_identity"] = {"namespace": rns, "service_account": sa,
+                                 "cluster_arn": "arn:%s:eks:%s:%s:cluster/%s" % (partition, cfg["region"], account,
+                                                                                 cfg["cluster_name"])}
     tags = dict(cfg["tags"])
     tags["hardened.eks/namespace"] = rns
     tags.update(item.get("tags") or {})
