@@ -24,7 +24,9 @@ description:
   - The module never fails because a check failed; it fails only when the facts cannot be read.
     The playbook decides what a failed check means (C(verify_fail_on)).
   - "Checks: C(control_plane) private endpoint, public endpoint CIDRs, the five log types, KMS
-    secrets encryption, supported version; C(nodes) IMDSv2 with hop limit 1 on every node
+    secrets encryption, supported version, deletion protection; C(access) authentication mode
+    with access entries, no admin made by EKS for the creator, only the listed principals hold
+    admin-level access policies at cluster scope; C(nodes) IMDSv2 with hop limit 1 on every node
     group's launch template, node role policies; C(aws_auth) parses, node roles mapped,
     C(system:masters) only for allowed ARNs, no role ARN with a path, no duplicate ARN, every
     mapped group bound; C(rbac) SubjectAccessReviews of sensitive actions; C(calico) default
@@ -41,8 +43,8 @@ options:
     description: The groups of checks to run.
     type: list
     elements: str
-    choices: [control_plane, nodes, aws_auth, rbac, calico, kube2iam, irsa]
-    default: [control_plane, nodes, aws_auth, rbac, calico, kube2iam, irsa]
+    choices: [control_plane, access, nodes, aws_auth, rbac, calico, kube2iam, irsa]
+    default: [control_plane, access, nodes, aws_auth, rbac, calico, kube2iam, irsa]
   supported_versions:
     description:
       - Kubernetes minor versions considered supported, replacing EKS's release calendar (a
@@ -92,6 +94,19 @@ options:
     type: list
     elements: str
     default: []
+  allowed_cluster_admins:
+    description:
+      - IAM principals allowed to hold an admin-level access policy (C(AmazonEKSClusterAdminPolicy),
+        C(AmazonEKSAdminPolicy)) at cluster scope; any other holder fails C(access.cluster_admins).
+    type: list
+    elements: str
+    default: []
+    version_added: 0.2.0
+  allow_bootstrap_admin:
+    description: Let C(access.bootstrap_admin) warn instead of fail when EKS made the cluster's creator an admin.
+    type: bool
+    default: false
+    version_added: 0.2.0
   rbac_grants:
     description:
       - Sensitive actions the inventory grants to mapped identities. Anything else allowed by the
@@ -300,6 +315,8 @@ def main():
             "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
             "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"]),
         allowed_masters=dict(type="list", elements="str", default=[]),
+        allowed_cluster_admins=dict(type="list", elements="str", default=[]),
+        allow_bootstrap_admin=dict(type="bool", default=False),
         rbac_grants=dict(type="list", elements="dict", default=[], options=dict(
             arn=dict(type="str"), group=dict(type="str"), username=dict(type="str"),
             actions=dict(type="list", elements="str", required=True))),

@@ -22,6 +22,7 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PLAYBOOK = os.path.join(ROOT, "playbooks", "verify.yml")
+CLUSTER_ADMIN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 ACCOUNT = "123456789012"
 WORKER = "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"
 ECR = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"
@@ -62,6 +63,7 @@ class State(object):
         self.irsa_role = "verify-%s-irsa" % u
         self.dev_role_arn = "arn:aws:iam::%s:role/verify-%s-dev" % (ACCOUNT, u)
         self.admin_role_arn = "arn:aws:iam::%s:role/verify-%s-admin" % (ACCOUNT, u)
+        self.deploy_role_arn = "arn:aws:iam::%s:role/verify-%s-deploy" % (ACCOUNT, u)
         self.devs = "verify-%s-devs" % u
         self.app_ns = "verify-%s-app" % u
         self.other_ns = "verify-%s-other" % u
@@ -124,7 +126,13 @@ def good(sandbox):
         name=s.cluster, version="1.36", roleArn="arn:aws:iam::%s:role/verify-%s-cluster" % (ACCOUNT, s.u),
         resourcesVpcConfig={"subnetIds": subnets, "endpointPrivateAccess": True, "endpointPublicAccess": False},
         logging={"clusterLogging": [{"types": ALL_LOGS, "enabled": True}]},
-        encryptionConfig=[{"resources": ["secrets"], "provider": {"keyArn": key}}])["cluster"]
+        encryptionConfig=[{"resources": ["secrets"], "provider": {"keyArn": key}}],
+        accessConfig={"authenticationMode": "API_AND_CONFIG_MAP", "bootstrapClusterCreatorAdminPermissions": False},
+        deletionProtection=True)["cluster"]
+    # who is admin: one listed principal, through an access entry (no admin made by EKS)
+    eks.create_access_entry(clusterName=s.cluster, principalArn=s.deploy_role_arn)
+    eks.associate_access_policy(clusterName=s.cluster, principalArn=s.deploy_role_arn, policyArn=CLUSTER_ADMIN,
+                                accessScope={"type": "cluster"})
     eks.create_nodegroup(clusterName=s.cluster, nodegroupName="system", subnets=subnets, nodeRole=s.node_role_arn,
                          launchTemplate={"id": lt["LaunchTemplateId"], "version": "1"})
     issuer = c["identity"]["oidc"]["issuer"].replace("https://", "")
@@ -171,6 +179,7 @@ def good(sandbox):
             pass
     try:
         eks.delete_nodegroup(clusterName=s.cluster, nodegroupName="system")
+        eks.update_cluster_config(name=s.cluster, deletionProtection=False)
         eks.delete_cluster(name=s.cluster)
     except Exception:  # noqa: BLE001 - cleanup only
         pass
@@ -187,6 +196,7 @@ def verify(good, run_playbook, sandbox, tmp_path):
             "verify_kubeconfig": sandbox.kubeconfig,
             "verify_node_role_arns": [good.node_role_arn],
             "verify_node_role_policies": [WORKER, ECR],
+            "verify_allowed_cluster_admins": [good.deploy_role_arn],
             "verify_application_namespaces": [good.app_ns],
             # the sandbox is shared: namespace-scoped reads stay in this test's namespaces
             # (aws-auth, RBAC, global policies, EKS and IAM are read whole)
@@ -239,7 +249,7 @@ def test_all_checks_pass_read_only(verify, good, audit, aws_requests):
     assert report is not None, out
     assert rc == 0 and failing(report) == {}, out
     checks = by_check(report)
-    assert len(checks) == 24
+    assert len(checks) == 28
     # a few pieces of evidence: the facts were really read
     assert "secrets encrypted with arn:aws:kms:" in checks["control_plane.secrets_encryption"]["evidence"]
     assert "IMDSv2 required, hop limit 1" in checks["nodes.imdsv2"]["evidence"]
@@ -248,9 +258,10 @@ def test_all_checks_pass_read_only(verify, good, audit, aws_requests):
     assert "%s/app: %s" % (good.app_ns, good.app_role) in checks["kube2iam.pod_roles"]["evidence"]
     # the table on the console and the two files
     assert "| PASS" in out and "calico.default_deny" in out
-    assert "24 passed, 0 failed, 0 warnings" in out
+    assert "28 passed, 0 failed, 0 warnings" in out
     xml = open(os.path.join(report["_dir"], "verify-report.xml")).read()
-    assert 'tests="24" failures="0"' in xml
+    assert 'tests="28" failures="0"' in xml
+    assert checks["access.cluster_admins"]["evidence"] == "cluster admins: %s" % good.deploy_role_arn
 
     # read-only: the API server's audit log has no write of the audit but SubjectAccessReviews
     # (a create that persists nothing), and moto served no mutating call
@@ -397,12 +408,6 @@ def test_the_version_is_judged_by_the_eks_calendar_on_the_audit_date(verify, goo
     assert rc != 0 and "calendar_date" in out and "YYYY-MM-DD" in out, out[-2000:]
 
 
-def _all_roles_exist():
-    return all(os.path.exists(os.path.join(ROOT, "roles", r, "tasks", "main.yml"))
-               for r in ("cluster", "vpc_cni", "iam_authenticator", "calico", "kube2iam"))
-
-
-@pytest.mark.skipif(not _all_roles_exist(), reason="site.yml's five roles are not all there yet")
 def test_site_then_verify(run_playbook, tmp_path, audit, aws_requests):
     inventory = os.path.join(ROOT, "inventories", "sandbox")
     rc, out = run_playbook(os.path.join(ROOT, "playbooks", "site.yml"), inventory=inventory)

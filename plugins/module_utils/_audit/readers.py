@@ -70,6 +70,19 @@ class AwsReader(object):
         """``{'attached': [...], 'inline': [...]}`` or None when the role does not exist."""
         return iam_api.role_policy_lists(self.iam, arn.split("/")[-1])
 
+    def cluster_admins(self, cluster, partition, policies):
+        """``{principal: [(policy name, scope type)]}`` of the access entries holding one of
+        ``policies`` (names): one filtered list per policy, then each holder's associations."""
+        out = {}
+        for name in policies:
+            arn = "arn:%s:eks::aws:cluster-access-policy/%s" % (partition, name)
+            for principal in eks_api.list_access_entries(self.eks, cluster, policy_arn=arn):
+                if principal in out:
+                    continue
+                out[principal] = [(p["policyArn"].rsplit("/", 1)[-1], (p.get("accessScope") or {}).get("type"))
+                                  for p in eks_api.associated_access_policies(self.eks, cluster, principal)]
+        return out
+
     def pod_identity_associations(self, cluster):
         """(list or None, note): None when the API is not offered (an emulator, an old region)."""
         try:

@@ -8,13 +8,15 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hardened.eks.plugins.module_utils._audit import checks as ac
+from ansible_collections.hardened.eks.plugins.module_utils._audit.access_checks import ADMIN_LEVEL_POLICIES
+from ansible_collections.hardened.eks.plugins.module_utils._audit.access_checks import access_config
 from ansible_collections.hardened.eks.plugins.module_utils import eks_versions
 from ansible_collections.hardened.eks.plugins.module_utils.aws_auth import AwsAuthParseError
 from ansible_collections.hardened.eks.plugins.module_utils.aws_auth import parse_aws_auth
 from ansible_collections.hardened.eks.plugins.module_utils.eks import oidc_provider_arn
 from ansible_collections.hardened.eks.plugins.module_utils._k8s import k8s_path
 
-ALL_GROUPS = ["control_plane", "nodes", "aws_auth", "rbac", "calico", "kube2iam", "irsa"]
+ALL_GROUPS = ["control_plane", "access", "nodes", "aws_auth", "rbac", "calico", "kube2iam", "irsa"]
 CALICO = "crd.projectcalico.org/v1"
 
 
@@ -80,7 +82,17 @@ class Audit(object):
                 ac.check_public_endpoint(c, self.p["public_access_cidrs"]),
                 ac.check_logging(c),
                 ac.check_secrets_encryption(c),
-                ac.check_version(c, self.p["supported_versions"], self.calendar_date)]
+                ac.check_version(c, self.p["supported_versions"], self.calendar_date),
+                ac.check_deletion_protection(c)]
+
+    def access(self):
+        c = self.cluster()
+        mode, _boot = access_config(c)
+        admins = self.aws.cluster_admins(self.p["cluster_name"], self.partition(), ADMIN_LEVEL_POLICIES) \
+            if mode in ("API", "API_AND_CONFIG_MAP") else {}
+        return [ac.check_authentication_mode(c),
+                ac.check_bootstrap_admin(c, self.p["allow_bootstrap_admin"]),
+                ac.check_cluster_admins(mode, admins, self.p["allowed_cluster_admins"])]
 
     def nodes(self):
         roles = dict((arn, self.aws.role_policies(arn)) for arn in self.node_role_arns())
@@ -164,7 +176,7 @@ class Audit(object):
         return [ac.check_irsa(sas, roles, provider, issuer, associations, note)]
 
     def run(self, groups):
-        runners = {"control_plane": self.control_plane, "nodes": self.nodes, "aws_auth": self.aws_auth_group,
+        runners = {"control_plane": self.control_plane, "access": self.access, "nodes": self.nodes, "aws_auth": self.aws_auth_group,
                    "rbac": self.rbac, "calico": self.calico, "kube2iam": self.kube2iam, "irsa": self.irsa}
         out = []
         for g in ALL_GROUPS:
