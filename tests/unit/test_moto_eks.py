@@ -1,0 +1,42 @@
+"""The routing of the sandbox's EKS extension (scripts/moto_eks.py) comes from botocore's model:
+every operation it serves is matched on the URI botocore sends, with path labels decoded, and
+nothing else is taken from moto."""
+import os
+import sys
+from urllib.parse import quote
+
+import botocore.session
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                                "scripts"))
+import moto_eks  # noqa: E402
+
+MODEL = botocore.session.get_session().get_service_model("eks")
+ARN = "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Dev_0123"
+POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
+
+
+def uri(operation, **labels):
+    template = MODEL.operation_model(operation).http["requestUri"].split("?")[0]
+    for key, value in labels.items():
+        template = template.replace("{%s}" % key, quote(value, safe=""))
+    return template
+
+
+def test_every_served_operation_is_routed_with_its_labels_decoded():
+    model = moto_eks.Model()
+    labels = {"name": "prod", "principalArn": ARN, "policyArn": POLICY, "associationId": "a-1", "updateId": "u-1",
+              "resourceArn": "arn:aws:eks:us-east-1:123456789012:access-entry/prod/role/x", "nodegroupName": "ng"}
+    for operation in moto_eks.HANDLED:
+        op = MODEL.operation_model(operation)
+        needed = dict((k, v) for k, v in labels.items() if "{%s}" % k in op.http["requestUri"])
+        found, got = model.match(op.http["method"], uri(operation, **needed))
+        assert found is not None and found.name == operation, operation
+        assert got == needed, operation
+
+
+def test_other_operations_go_to_moto():
+    model = moto_eks.Model()
+    assert model.match("GET", "/clusters/prod/node-groups")[0] is None  # ListNodegroups: moto's
+    assert model.match("GET", uri("ListAddons", name="prod"))[0] is None
+    assert model.match("PUT", uri("DescribeCluster", name="prod"))[0] is None  # method matters
