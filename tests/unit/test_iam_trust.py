@@ -77,8 +77,8 @@ def test_pod_identity_trust():
 
 def test_pod_identity_trust_of_one_cluster_carries_the_confused_deputy_conditions():
     cluster = "arn:aws-cn:eks:cn-north-1:111122223333:cluster/prod"
-    desired = t.validate_params(params(trust={"pod_identity": {"namespace": "shop", "service_account": "web",
-                                                              "cluster_arn": cluster}}))
+    trust = {"pod_identity": {"namespace": "shop", "service_account": "web", "cluster_arn": cluster}}
+    desired = t.validate_params(params(trust=trust))
     (st,) = t.build_trust_document(desired["trust"])["Statement"]
     assert st["Condition"] == {"StringEquals": {"aws:SourceAccount": "111122223333",
                                                 "aws:RequestTag/eks-cluster-arn": cluster,
