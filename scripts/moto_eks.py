@@ -21,6 +21,7 @@ member is), checked with botocore's ParamValidator (InvalidParameterException), 
 the output members of the model. Everything else goes to moto unchanged.
 """
 import datetime
+import io
 import json
 import re
 import threading
@@ -33,6 +34,7 @@ from botocore.validate import ParamValidator
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.eks.models import eks_backends
 from moto.iam.models import iam_backends
+from moto.sts.models import sts_backends
 
 MODES = ("CONFIG_MAP", "API_AND_CONFIG_MAP", "API")
 ENTRY_TYPES = ("STANDARD", "EC2_LINUX", "EC2_WINDOWS", "FARGATE_LINUX", "EC2", "HYBRID_LINUX", "HYPERPOD_LINUX")
@@ -165,7 +167,6 @@ class EksExtension(object):
 
     def _moto(self, ctx, edit=None, body=None):
         """Forward the request to moto; ``edit(answer)`` may change its JSON answer."""
-        import io
         environ = dict(ctx["environ"])
         payload = ctx["body"] if body is None else body
         environ["wsgi.input"] = io.BytesIO(payload)
@@ -187,11 +188,15 @@ class EksExtension(object):
 
     # -------------------------------------------------------------------- state
     def _account(self, ctx):
-        for account_id in list(iam_backends.keys()):
-            for backend in list(iam_backends[account_id].values()):
-                if backend.get_user_from_access_key_id(ctx["access_key"]):
-                    return account_id
-        return DEFAULT_ACCOUNT_ID
+        """The account of the request's access key (moto's default for its test keys), found
+        once per request."""
+        if "account" not in ctx:
+            ctx["account"] = DEFAULT_ACCOUNT_ID
+            for account_id in list(iam_backends.keys()):
+                if any(b.get_user_from_access_key_id(ctx["access_key"]) for b in iam_backends[account_id].values()):
+                    ctx["account"] = account_id
+                    break
+        return ctx["account"]
 
     def _moto_cluster(self, ctx, name):
         backend = eks_backends[self._account(ctx)][ctx["region"]]
@@ -217,7 +222,6 @@ class EksExtension(object):
 
     def _creator(self, ctx):
         """The IAM principal behind the request's access key (an assumed role as its role)."""
-        from moto.sts.models import sts_backends
         for account_id in list(sts_backends.keys()):
             for backend in list(sts_backends[account_id].values()):
                 for role in backend.assumed_roles:
@@ -279,7 +283,7 @@ class EksExtension(object):
     def _view(entry):
         return dict((k, v) for k, v in entry.items() if not k.startswith("_"))
 
-    def _get_entry(self, state, principal, cluster):
+    def _get_entry(self, state, principal):
         entry = state["entries"].get(principal)
         if entry is None:
             raise ApiError(404, "ResourceNotFoundException", "The specified principalArn could not be found. "
@@ -410,7 +414,7 @@ class EksExtension(object):
 
     def op_DescribeAccessEntry(self, ctx, params):
         state = self._api_state(ctx, params["clusterName"])
-        return {"accessEntry": self._view(self._get_entry(state, params["principalArn"], params["clusterName"]))}
+        return {"accessEntry": self._view(self._get_entry(state, params["principalArn"]))}
 
     def op_ListAccessEntries(self, ctx, params):
         state = self._api_state(ctx, params["clusterName"])
@@ -420,7 +424,7 @@ class EksExtension(object):
 
     def op_UpdateAccessEntry(self, ctx, params):
         state = self._api_state(ctx, params["clusterName"])
-        entry = self._get_entry(state, params["principalArn"], params["clusterName"])
+        entry = self._get_entry(state, params["principalArn"])
         if entry["type"] != "STANDARD" and (params.get("kubernetesGroups") or params.get("username")):
             raise ApiError(400, "InvalidParameterException", "Kubernetes groups and username cannot be updated "
                            "for an access entry of type %s" % entry["type"])
@@ -433,7 +437,7 @@ class EksExtension(object):
 
     def op_DeleteAccessEntry(self, ctx, params):
         state = self._api_state(ctx, params["clusterName"])
-        self._get_entry(state, params["principalArn"], params["clusterName"])
+        self._get_entry(state, params["principalArn"])
         del state["entries"][params["principalArn"]]
         return {}
 
@@ -474,7 +478,7 @@ class EksExtension(object):
 
     def op_AssociateAccessPolicy(self, ctx, params):
         state = self._api_state(ctx, params["clusterName"])
-        entry = self._get_entry(state, params["principalArn"], params["clusterName"])
+        entry = self._get_entry(state, params["principalArn"])
         arn = params["policyArn"]
         if arn.rsplit("/", 1)[-1] not in POLICY_NAMES or not arn.startswith("arn:aws:eks::aws:cluster-access-policy/"):
             raise ApiError(404, "ResourceNotFoundException", "The specified policyArn could not be found.")
@@ -496,7 +500,7 @@ class EksExtension(object):
 
     def op_DisassociateAccessPolicy(self, ctx, params):
         state = self._api_state(ctx, params["clusterName"])
-        entry = self._get_entry(state, params["principalArn"], params["clusterName"])
+        entry = self._get_entry(state, params["principalArn"])
         if params["policyArn"] not in entry["_policies"]:
             raise ApiError(404, "ResourceNotFoundException", "The specified policyArn is not associated with this "
                            "access entry.")
@@ -505,7 +509,7 @@ class EksExtension(object):
 
     def op_ListAssociatedAccessPolicies(self, ctx, params):
         state = self._api_state(ctx, params["clusterName"])
-        entry = self._get_entry(state, params["principalArn"], params["clusterName"])
+        entry = self._get_entry(state, params["principalArn"])
         out = self._page([entry["_policies"][k] for k in sorted(entry["_policies"])], params,
                          "associatedAccessPolicies")
         out.update(clusterName=params["clusterName"], principalArn=params["principalArn"])

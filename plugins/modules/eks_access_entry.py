@@ -168,7 +168,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.hardened.eks.plugins.module_utils._aws import eks as eks_api
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import aws_client
-from ansible_collections.hardened.eks.plugins.module_utils._aws.common import call
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import exit_with
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import fail_aws
 from ansible_collections.hardened.eks.plugins.module_utils._eks import access
@@ -214,8 +213,7 @@ def run_steps(eks, cluster, steps):
     for step in steps:
         what = "%s %s on cluster %s" % (step["call"], step["params"].get("principalArn")
                                         or step["params"].get("resourceArn"), cluster)
-        answer = call(eks, step["call"], what, clusterName=cluster, **step["params"]) \
-            if step["call"] != "tag_resource" else call(eks, step["call"], what, **step["params"])
+        answer = eks_api.run_step(eks, cluster, step, what)
         if step["call"] == "create_access_entry":
             answers[step["params"]["principalArn"]] = answer["accessEntry"]
     return answers

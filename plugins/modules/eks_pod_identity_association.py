@@ -123,7 +123,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.hardened.eks.plugins.module_utils._aws import eks as eks_api
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import aws_client
-from ansible_collections.hardened.eks.plugins.module_utils._aws.common import call
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import exit_with
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import fail_aws
 from ansible_collections.hardened.eks.plugins.module_utils._eks import pod_identity as pi
@@ -160,10 +159,7 @@ def converge(module, eks):
     if not module.check_mode:
         for step in steps:
             what = "%s %s on cluster %s" % (step["call"], step["key"], p["cluster_name"])
-            params = dict(step["params"])
-            if step["call"] != "tag_resource":
-                params["clusterName"] = p["cluster_name"]
-            answer = call(eks, step["call"], what, **params)
+            answer = eks_api.run_step(eks, p["cluster_name"], step, what)
             if step["call"] in ("create_pod_identity_association", "update_pod_identity_association"):
                 answers[step["key"]] = answer["association"]
     out, diff = [], {"before": {}, "after": {}}

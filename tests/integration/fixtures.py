@@ -237,6 +237,16 @@ def moto_faults(sandbox):
         os.unlink(sandbox.moto_faults)
 
 
+@pytest.fixture(scope="module")
+def moto(tmp_path_factory):
+    """A private moto server (tests/integration/own_moto.py) for the test module that asks for
+    it: its request log holds only that module's calls."""
+    from tests.integration.own_moto import OwnMoto
+    m = OwnMoto(str(tmp_path_factory.mktemp("own-moto")))
+    yield m
+    m.stop()
+
+
 @pytest.fixture
 def k8s(sandbox):
     from kubernetes import client, config

@@ -6,7 +6,7 @@ entry and the node role's EC2_LINUX entry when the mode got the API; the platfor
 role with its path) reads everything, the CI deployer edits two namespaces."""
 import pytest
 
-from tests.integration.own_moto import OwnMoto, eks_world
+from tests.integration.own_moto import eks_world
 
 MODULE = "eks_access_entry"
 ACCOUNT = "123456789012"
@@ -16,13 +16,6 @@ CI = "arn:aws:iam::%s:role/ci-deployer" % ACCOUNT
 VIEW = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
 EDIT = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy"
 ADMIN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
-
-
-@pytest.fixture(scope="module")
-def moto(tmp_path_factory):
-    m = OwnMoto(str(tmp_path_factory.mktemp("access-entry-moto")))
-    yield m
-    m.stop()
 
 
 @pytest.fixture(scope="module")

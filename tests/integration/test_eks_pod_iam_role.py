@@ -17,19 +17,11 @@ import time
 
 import pytest
 
-from tests.integration.own_moto import OwnMoto
 
 MODULE = "eks_pod_iam_role"
 ACCOUNT = "123456789012"
 READ_ONLY = ("GetRole", "ListAttachedRolePolicies", "ListRolePolicies", "GetRolePolicy", "ListRoleTags",
              "ListInstanceProfilesForRole", "GetOpenIDConnectProvider", "GetCallerIdentity", "GET /clusters/{}")
-
-
-@pytest.fixture(scope="module")
-def moto(tmp_path_factory):
-    m = OwnMoto(str(tmp_path_factory.mktemp("pod-role-moto")))
-    yield m
-    m.stop()
 
 
 @pytest.fixture(scope="module")

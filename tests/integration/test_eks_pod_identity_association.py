@@ -7,20 +7,13 @@ import json
 
 import pytest
 
-from tests.integration.own_moto import OwnMoto, eks_world
+from tests.integration.own_moto import eks_world
 
 MODULE = "eks_pod_identity_association"
 ACCOUNT = "123456789012"
 API = "arn:aws:iam::%s:role/pods/prod-payments-api" % ACCOUNT
 REPORTS = "arn:aws:iam::%s:role/pods/prod-payments-reports" % ACCOUNT
 DATA = "arn:aws:iam::444455556666:role/payments-data-reader"
-
-
-@pytest.fixture(scope="module")
-def moto(tmp_path_factory):
-    m = OwnMoto(str(tmp_path_factory.mktemp("pod-identity-moto")))
-    yield m
-    m.stop()
 
 
 @pytest.fixture(scope="module")

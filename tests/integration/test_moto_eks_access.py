@@ -9,18 +9,11 @@ import botocore.config
 import botocore.exceptions
 import pytest
 
-from tests.integration.own_moto import OwnMoto, eks_world
+from tests.integration.own_moto import eks_world
 
 ACCOUNT = "123456789012"
 ADMIN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 VIEW = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
-
-
-@pytest.fixture(scope="module")
-def moto(tmp_path_factory):
-    m = OwnMoto(str(tmp_path_factory.mktemp("eks-access-moto")))
-    yield m
-    m.stop()
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,6 @@ from ansible_collections.hardened.eks.plugins.module_utils._audit.common import 
 from ansible_collections.hardened.eks.plugins.module_utils._audit.common import _join
 from ansible_collections.hardened.eks.plugins.module_utils._audit.common import result
 
-ADMIN_LEVEL_POLICIES = ("AmazonEKSClusterAdminPolicy", "AmazonEKSAdminPolicy")
-
 
 def access_config(cluster):
     config = cluster.get("accessConfig") or {}

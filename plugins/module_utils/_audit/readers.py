@@ -14,6 +14,7 @@ from ansible_collections.hardened.eks.plugins.module_utils._aws import ec2 as ec
 from ansible_collections.hardened.eks.plugins.module_utils._aws import eks as eks_api
 from ansible_collections.hardened.eks.plugins.module_utils._aws import iam as iam_api
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import unsupported
+from ansible_collections.hardened.eks.plugins.module_utils._eks import access
 from ansible_collections.hardened.eks.plugins.module_utils._k8s import K8sError
 from ansible_collections.hardened.eks.plugins.module_utils._k8s import k8s_path
 
@@ -75,11 +76,11 @@ class AwsReader(object):
         ``policies`` (names): one filtered list per policy, then each holder's associations."""
         out = {}
         for name in policies:
-            arn = "arn:%s:eks::aws:cluster-access-policy/%s" % (partition, name)
+            arn = access.policy_arn(name, partition)
             for principal in eks_api.list_access_entries(self.eks, cluster, policy_arn=arn):
                 if principal in out:
                     continue
-                out[principal] = [(p["policyArn"].rsplit("/", 1)[-1], (p.get("accessScope") or {}).get("type"))
+                out[principal] = [(access.policy_name(p["policyArn"]), (p.get("accessScope") or {}).get("type"))
                                   for p in eks_api.associated_access_policies(self.eks, cluster, principal)]
         return out
 

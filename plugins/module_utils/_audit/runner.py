@@ -8,8 +8,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hardened.eks.plugins.module_utils._audit import checks as ac
-from ansible_collections.hardened.eks.plugins.module_utils._audit.access_checks import ADMIN_LEVEL_POLICIES
 from ansible_collections.hardened.eks.plugins.module_utils._audit.access_checks import access_config
+from ansible_collections.hardened.eks.plugins.module_utils._eks.access import ADMIN_LEVEL
 from ansible_collections.hardened.eks.plugins.module_utils import eks_versions
 from ansible_collections.hardened.eks.plugins.module_utils.aws_auth import AwsAuthParseError
 from ansible_collections.hardened.eks.plugins.module_utils.aws_auth import parse_aws_auth
@@ -88,7 +88,7 @@ class Audit(object):
     def access(self):
         c = self.cluster()
         mode, _boot = access_config(c)
-        admins = self.aws.cluster_admins(self.p["cluster_name"], self.partition(), ADMIN_LEVEL_POLICIES) \
+        admins = self.aws.cluster_admins(self.p["cluster_name"], self.partition(), ADMIN_LEVEL) \
             if mode in ("API", "API_AND_CONFIG_MAP") else {}
         return [ac.check_authentication_mode(c),
                 ac.check_bootstrap_admin(c, self.p["allow_bootstrap_admin"]),

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import EksErrorHandler
+from ansible_collections.hardened.eks.plugins.module_utils._aws.common import call
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import paginate
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import retry
 
@@ -77,3 +78,16 @@ def describe_access_entry(client, cluster_name, principal_arn):
 def associated_access_policies(client, cluster_name, principal_arn):
     return paginate(client, "list_associated_access_policies", "associatedAccessPolicies", clusterName=cluster_name,
                     principalArn=principal_arn)
+
+
+# EKS calls that name their resource by ARN alone; every other planned call is on a cluster.
+_BY_ARN = ("tag_resource", "untag_resource")
+
+
+def run_step(client, cluster_name, step, what):
+    """One planned step ``{"call", "params"}`` on cluster ``cluster_name`` (its answer), with
+    ``clusterName`` added where the call takes it."""
+    params = dict(step["params"])
+    if step["call"] not in _BY_ARN:
+        params["clusterName"] = cluster_name
+    return call(client, step["call"], what, **params)

@@ -11,8 +11,11 @@ __metaclass__ = type
 import re
 
 from ansible_collections.hardened.eks.plugins.module_utils import _names
+from ansible_collections.hardened.eks.plugins.module_utils._eks.common import MANAGED_TAG
+from ansible_collections.hardened.eks.plugins.module_utils._eks.common import EksError
+from ansible_collections.hardened.eks.plugins.module_utils._eks.common import managed_by
+from ansible_collections.hardened.eks.plugins.module_utils._eks.common import tags_to_add
 
-MANAGED_TAG = "hardened.eks/managed-by"
 MANAGED_VALUE = "eks_access_entry"
 STANDARD = "STANDARD"
 NODE_TYPES = ("EC2_LINUX", "EC2_WINDOWS", "FARGATE_LINUX", "EC2", "HYBRID_LINUX", "HYPERPOD_LINUX")
@@ -24,12 +27,8 @@ POLICY_ARN_RE = re.compile(r"^arn:(%s):eks::aws:cluster-access-policy/(AmazonEKS
 ASSUMED_ROLE_RE = re.compile(r"^arn:(%s):sts::(%s):assumed-role/([^/]+)/.+$" % (_names.PARTITION, _names.ACCOUNT))
 
 
-class AccessEntryError(Exception):
+class AccessEntryError(EksError):
     """Bad input or a refused change, before any write; ``problems`` lists every item."""
-
-    def __init__(self, problems):
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
-        super(AccessEntryError, self).__init__("; ".join(self.problems))
 
 
 def policy_arn(value, partition):
@@ -134,7 +133,7 @@ def admin_policy_problems(desired, allow_cluster_admin):
 
 
 def managed(entry):
-    return (entry.get("tags") or {}).get(MANAGED_TAG) == MANAGED_VALUE
+    return managed_by(entry, MANAGED_VALUE)
 
 
 def _view(entry, policies):
@@ -198,7 +197,7 @@ def plan(current, desired, purge=False, purge_policies=True, allow_system_entry_
                 update["username"] = d["username"]
             if update:
                 steps.append(_step("update_access_entry", principalArn=arn, **update))
-            missing = dict((k, v) for k, v in tags.items() if (entry.get("tags") or {}).get(k) != v)
+            missing = tags_to_add(entry.get("tags"), tags)
             if missing:
                 steps.append(_step("tag_resource", resourceArn=entry["accessEntryArn"], tags=missing))
             have = cur["policies"] or {}

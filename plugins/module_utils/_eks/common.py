@@ -112,6 +112,22 @@ def diff_tags(current, desired, purge):
     return dict((k, str(v)) for k, v in to_set.items()), sorted(to_unset)
 
 
+# The tag a module of this collection puts on the EKS resources it creates (access entries, Pod
+# Identity associations), with the module's name as value: what its purge may delete.
+MANAGED_TAG = "hardened.eks/managed-by"
+
+
+def managed_by(resource, module_name):
+    """Whether ``resource`` (an EKS answer with ``tags``) carries ``module_name``'s managed tag."""
+    return (resource.get("tags") or {}).get(MANAGED_TAG) == module_name
+
+
+def tags_to_add(current, desired):
+    """The tags of ``desired`` that ``current`` lacks or holds with another value (tags are added
+    or updated, never removed): ``diff_tags`` without purge."""
+    return diff_tags(current, desired, purge=False)[0]
+
+
 def kms_key_region(key_arn):
     m = _KMS_KEY_ARN_RE.match(key_arn or "")
     return m.group(2) if m else None

@@ -8,17 +8,16 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hardened.eks.plugins.module_utils import _names
+from ansible_collections.hardened.eks.plugins.module_utils._eks.common import MANAGED_TAG
+from ansible_collections.hardened.eks.plugins.module_utils._eks.common import EksError
+from ansible_collections.hardened.eks.plugins.module_utils._eks.common import managed_by
+from ansible_collections.hardened.eks.plugins.module_utils._eks.common import tags_to_add
 
-MANAGED_TAG = "hardened.eks/managed-by"
 MANAGED_VALUE = "eks_pod_identity_association"
 
 
-class AssociationError(Exception):
+class AssociationError(EksError):
     """Bad input, before any AWS call; ``problems`` lists every item."""
-
-    def __init__(self, problems):
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
-        super(AssociationError, self).__init__("; ".join(self.problems))
 
 
 def key_of(namespace, service_account):
@@ -62,7 +61,7 @@ def validate_associations(items):
 
 
 def managed(assoc):
-    return (assoc.get("tags") or {}).get(MANAGED_TAG) == MANAGED_VALUE
+    return managed_by(assoc, MANAGED_VALUE)
 
 
 def view(assoc):
@@ -112,7 +111,7 @@ def plan(current, desired, purge=False):
             if update:
                 steps.append(_step(key, "update_pod_identity_association", associationId=cur["associationId"],
                                    **update))
-            missing = dict((k, v) for k, v in tags.items() if (cur.get("tags") or {}).get(k) != v)
+            missing = tags_to_add(cur.get("tags"), tags)
             if missing:
                 steps.append(_step(key, "tag_resource", resourceArn=cur["associationArn"], tags=missing))
             after = dict(before, role_arn=d["role_arn"], target_role_arn=d["target_role_arn"],
