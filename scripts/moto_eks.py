@@ -19,10 +19,17 @@
 Requests are matched and read by botocore's EKS service model (method, URI template, where each
 member is), checked with botocore's ParamValidator (InvalidParameterException), and answered with
 the output members of the model. Everything else goes to moto unchanged.
+
+With a ``feed`` (``AuthenticatorFeed``), one cluster's access entries and authentication mode are
+handed to a real aws-iam-authenticator as EKS hands them to its own: the entries as the
+authenticator's ``DynamicFile`` mapping, the mode as its dynamic backend-mode file
+(``EKSConfigMap``, ``DynamicFile EKSConfigMap`` or ``DynamicFile``). Access policies are not
+in that file: EKS enforces them with its own authorizer, which the sandbox does not have.
 """
 import datetime
 import io
 import json
+import os
 import re
 import threading
 import uuid
@@ -41,6 +48,9 @@ ENTRY_TYPES = ("STANDARD", "EC2_LINUX", "EC2_WINDOWS", "FARGATE_LINUX", "EC2", "
 POLICY_NAMES = ("AmazonEKSClusterAdminPolicy", "AmazonEKSAdminPolicy", "AmazonEKSEditPolicy", "AmazonEKSViewPolicy",
                 "AmazonEKSAdminViewPolicy", "AmazonEKSAutoNodePolicy", "AmazonEKSNetworkingPolicy",
                 "AmazonEKSBlockStoragePolicy", "AmazonEKSLoadBalancingPolicy", "AmazonEKSComputePolicy")
+READS = ("DescribeAccessEntry", "ListAccessEntries", "ListAssociatedAccessPolicies", "ListAccessPolicies",
+         "DescribeCluster", "DescribeUpdate", "ListTagsForResource", "DescribePodIdentityAssociation",
+         "ListPodIdentityAssociations")
 HANDLED = ("CreateAccessEntry", "DescribeAccessEntry", "ListAccessEntries", "UpdateAccessEntry", "DeleteAccessEntry",
            "AssociateAccessPolicy", "DisassociateAccessPolicy", "ListAssociatedAccessPolicies", "ListAccessPolicies",
            "DescribeCluster", "CreateCluster", "UpdateClusterConfig", "DescribeUpdate", "DeleteCluster",
@@ -114,14 +124,70 @@ class Model(object):
         return out
 
 
+class AuthenticatorFeed(object):
+    """The two files EKS keeps for the aws-iam-authenticator beside a cluster's API servers:
+    ``access-entries.json`` (the ``DynamicFile`` mapping: each access entry's principal, username
+    and Kubernetes groups) and ``backend-mode.json`` (the mappers the authentication mode allows).
+    Written only when they change, by rename, so the authenticator never reads half a file."""
+    BACKENDS = {"CONFIG_MAP": "EKSConfigMap", "API_AND_CONFIG_MAP": "DynamicFile EKSConfigMap",
+                "API": "DynamicFile"}
+    # The groups EKS gives node entries (their username is set by _entry).
+    NODE_GROUPS = {"EC2_LINUX": ["system:bootstrappers", "system:nodes"],
+                   "EC2_WINDOWS": ["system:bootstrappers", "system:nodes", "eks:kube-proxy-windows"],
+                   "HYBRID_LINUX": ["system:bootstrappers", "system:nodes"],
+                   "HYPERPOD_LINUX": ["system:bootstrappers", "system:nodes"],
+                   "EC2": ["system:nodes"],
+                   "FARGATE_LINUX": ["system:bootstrappers", "system:nodes", "system:node-proxier"]}
+    MAPPING = "access-entries.json"
+    MODE = "backend-mode.json"
+
+    def __init__(self, directory, cluster, region, account=DEFAULT_ACCOUNT_ID):
+        self.directory, self.key = directory, (account, region, cluster)
+        self.written = {}
+
+    @classmethod
+    def contents(cls, state):
+        """(mapping, mode) documents for a cluster's access state (None: no such cluster, as
+        before the cluster exists: aws-auth only)."""
+        stamp = str(int(datetime.datetime.now(datetime.timezone.utc).timestamp()))
+        roles, users = [], []
+        mode = state["mode"] if state else "CONFIG_MAP"
+        if mode != "CONFIG_MAP":
+            for principal, entry in sorted(state["entries"].items()):
+                groups = cls.NODE_GROUPS.get(entry["type"], entry.get("kubernetesGroups") or [])
+                if ROLE_ARN_RE.match(principal):
+                    roles.append({"rolearn": principal, "username": entry["username"], "groups": list(groups)})
+                else:
+                    users.append({"userarn": principal, "username": entry["username"], "groups": list(groups)})
+        mapping = {"LastUpdatedDateTime": stamp, "Version": "1", "mapRoles": roles, "mapUsers": users,
+                   "mapAccounts": []}
+        return mapping, {"LastUpdatedDateTime": stamp, "Version": "1", "backendMode": cls.BACKENDS[mode]}
+
+    def publish(self, clusters, exists):
+        """Write the files for the fed cluster's state in ``clusters`` (``exists``: moto has it)."""
+        state = clusters.get(self.key) if exists else None
+        for name, doc in zip((self.MAPPING, self.MODE), self.contents(state)):
+            body = dict((k, v) for k, v in doc.items() if k != "LastUpdatedDateTime")
+            if self.written.get(name) == body:
+                continue
+            path = os.path.join(self.directory, name)
+            with open(path + ".tmp", "w") as fh:
+                json.dump(doc, fh, indent=1, sort_keys=True)
+            os.rename(path + ".tmp", path)
+            self.written[name] = body
+
+
 class EksExtension(object):
-    def __init__(self, app):
+    def __init__(self, app, feed=None):
         self.app = app
         self.model = Model()
         self.validator = ParamValidator()
         self.lock = threading.RLock()
         self.clusters = {}   # (account, region, name) -> access state
         self.updates = {}    # update id -> update
+        self.feed = feed
+        if feed is not None:
+            feed.publish(self.clusters, False)
 
     # -------------------------------------------------------------------- WSGI
     def __call__(self, environ, start_response):
@@ -149,7 +215,11 @@ class EksExtension(object):
             if report is not None and report.has_errors():
                 raise ApiError(400, "InvalidParameterException", report.generate_report())
             with self.lock:
-                answer = getattr(self, "op_" + op.name)(ctx, params)
+                try:
+                    answer = getattr(self, "op_" + op.name)(ctx, params)
+                finally:
+                    if self.feed is not None and op.name not in READS:
+                        self._publish()
         except ApiError as e:
             return self._send(start_response, e.status, {"message": e.message}, e.code)
         if isinstance(answer, tuple):  # (status, body) of moto, already sent
@@ -187,6 +257,11 @@ class EksExtension(object):
         return status, [chunks]
 
     # -------------------------------------------------------------------- state
+    def _publish(self):
+        account, region, name = self.feed.key
+        backend = eks_backends[account][region]
+        self.feed.publish(self.clusters, name in backend.clusters)
+
     def _account(self, ctx):
         """The account of the request's access key (moto's default for its test keys), found
         once per request."""

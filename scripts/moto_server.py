@@ -32,7 +32,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from moto.sts.models import sts_backends
 
 import sts_presigned
-from moto_eks import EksExtension
+from moto_eks import AuthenticatorFeed, EksExtension
 
 _CRED_RE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/")
 
@@ -191,8 +191,15 @@ def main():
                         "resolve to it in the sandbox's processes, e.g. sts.us-east-1.amazonaws.com)")
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
+    parser.add_argument("--authenticator-feed", metavar="DIR", help="write the access entries and authentication "
+                        "mode of --authenticator-cluster for aws-iam-authenticator's DynamicFile mapper here")
+    parser.add_argument("--authenticator-cluster", default="sandbox")
+    parser.add_argument("--authenticator-region", default="us-east-1")
     args = parser.parse_args()
-    app = RecordingMiddleware(EksExtension(DomainDispatcherApplication(create_backend_app)),
+    feed = None
+    if args.authenticator_feed:
+        feed = AuthenticatorFeed(args.authenticator_feed, args.authenticator_cluster, args.authenticator_region)
+    app = RecordingMiddleware(EksExtension(DomainDispatcherApplication(create_backend_app), feed=feed),
                               args.request_log, args.faults)
     servers = [make_server(args.host, args.port, app, threaded=True)]
     if args.tls_listen:

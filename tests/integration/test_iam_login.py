@@ -1,6 +1,6 @@
 """IAM identities log in for real: after site.yml on inventories/sandbox, every grant's IAM
 principal presents a token of `aws eks get-token`, the real aws-iam-authenticator (the API
-server's token webhook, EKSConfigMap mode) verifies it through the sandbox's STS and maps it
+server's token webhook, with EKS's DynamicFile and EKSConfigMap mappers) verifies it through the sandbox's STS and maps it
 through the kube-system/aws-auth that the collection wrote, and the API server's RBAC then allows
 or refuses real requests exactly as the group's level promises.
 
@@ -272,3 +272,63 @@ def test_the_kubeconfigs_the_role_wrote_work_through_aws_eks_get_token(sandbox, 
         assert (proc.returncode == 0) is ok, proc.stderr.decode()[-1000:]
         if not ok:
             assert "forbidden" in proc.stderr.decode().lower()
+
+
+def test_an_access_entry_logs_its_role_in_before_aws_auth_and_its_removal_falls_back_to_aws_auth(
+        site, aws, kube, run_module, uid, capsys):
+    """EKS hands access entries to the authenticator as its DynamicFile mapping, ahead of aws-auth.
+    site.yml made the cluster in API_AND_CONFIG_MAP mode, so both mappers answer, the entry first."""
+    cluster = {"cluster_name": "sandbox"}
+    arn = aws.ensure_role("ae-%s" % uid)
+    ident = aws.assume(arn, SESSION)
+    mapped = run_module("aws_auth_mapping", {"roles": [{"arn": arn, "username": "cm-{{SessionName}}",
+                                                         "groups": ["from-aws-auth-%s" % uid]}], "state": "present"})
+    assert mapped.get("changed") and not mapped.get("failed"), mapped
+    try:
+        info = wait_for_status(kube, ident.token, 201)[1]
+        assert info["groups"] == ["from-aws-auth-%s" % uid, "system:authenticated"], info
+        entry = {"principal_arn": arn, "username": "ae:{{SessionName}}", "kubernetes_groups": ["from-entry-%s" % uid]}
+        made = run_module("eks_access_entry", dict(cluster, entries=[entry]))
+        assert made.get("changed") and not made.get("failed"), made
+        start = time.time()
+        while True:   # the file is re-read within about a second of the change
+            status, info = kube.whoami(ident.token())
+            if status == 201 and info["username"] == "ae:jane.doe-example.com":
+                break
+            assert time.time() - start < 15, (status, info)
+            time.sleep(0.2)
+        took = time.time() - start
+        assert info["groups"] == ["from-entry-%s" % uid, "system:authenticated"], info
+        assert info["extra"]["canonicalArn"] == [arn]
+        gone = run_module("eks_access_entry", dict(cluster, entries=[dict(principal_arn=arn, state="absent")]))
+        assert gone.get("changed") and not gone.get("failed"), gone
+        start = time.time()
+        while True:
+            status, info = kube.whoami(ident.token())
+            if status == 201 and info["username"] == "cm-jane.doe-example.com":
+                break
+            assert time.time() - start < 15, (status, info)
+            time.sleep(0.2)
+        with capsys.disabled():
+            print("\n[iam login] access entry made -> its username and groups win over aws-auth after %.2f s; "
+                  "removed -> aws-auth's mapping again after %.2f s" % (took, time.time() - start))
+    finally:
+        run_module("eks_access_entry", dict(cluster, entries=[dict(principal_arn=arn, state="absent")]))
+        run_module("aws_auth_mapping", {"roles": [{"arn": arn}], "state": "absent"})
+    wait_for_status(kube, ident.token, 401)
+
+
+def test_the_cluster_admins_log_in_through_the_access_entries_site_made(site, aws, kube):
+    """The entries site.yml made (cluster_admin_principals, not in aws-auth) authenticate through
+    the DynamicFile mapper, with the username EKS derives for a role. Their admin permissions
+    come from the access policy, which EKS's own authorizer enforces (not present in the sandbox):
+    here they log in with no Kubernetes groups of their own."""
+    eks = aws.client("eks")
+    listed = eks.list_access_entries(clusterName="sandbox")["accessEntries"]
+    deploy = "arn:aws:iam::%s:role/hardened-eks-deploy" % ACCOUNT
+    assert deploy in listed, listed
+    ident = aws.assume(aws.ensure_role("hardened-eks-deploy"), "pipeline")
+    status, info = kube.whoami(ident.token())
+    assert status == 201, info
+    assert info["username"] == "arn:aws:sts::%s:assumed-role/hardened-eks-deploy/pipeline" % ACCOUNT
+    assert info["groups"] == ["system:authenticated"]

@@ -40,3 +40,45 @@ def test_other_operations_go_to_moto():
     assert model.match("GET", "/clusters/prod/node-groups")[0] is None  # ListNodegroups: moto's
     assert model.match("GET", uri("ListAddons", name="prod"))[0] is None
     assert model.match("PUT", uri("DescribeCluster", name="prod"))[0] is None  # method matters
+
+
+def _state(mode, entries):
+    return {"mode": mode, "entries": dict((e["principalArn"], e) for e in entries)}
+
+
+ROLE = "arn:aws:iam::123456789012:role/ci"
+USER = "arn:aws:iam::123456789012:user/alice"
+NODE = "arn:aws:iam::123456789012:role/node"
+ENTRIES = [{"principalArn": ROLE, "type": "STANDARD", "username": "ci:{{SessionName}}", "kubernetesGroups": ["deploy"]},
+           {"principalArn": USER, "type": "STANDARD", "username": USER, "kubernetesGroups": []},
+           {"principalArn": NODE, "type": "EC2_LINUX", "username": "system:node:{{EC2PrivateDNSName}}",
+            "kubernetesGroups": []}]
+
+
+def test_the_feed_maps_entries_as_the_authenticator_reads_them_and_node_entries_get_the_node_groups():
+    mapping, mode = moto_eks.AuthenticatorFeed.contents(_state("API_AND_CONFIG_MAP", ENTRIES))
+    assert mode["backendMode"] == "DynamicFile EKSConfigMap"
+    assert mapping["mapRoles"] == [
+        {"rolearn": ROLE, "username": "ci:{{SessionName}}", "groups": ["deploy"]},
+        {"rolearn": NODE, "username": "system:node:{{EC2PrivateDNSName}}",
+         "groups": ["system:bootstrappers", "system:nodes"]}]
+    assert mapping["mapUsers"] == [{"userarn": USER, "username": USER, "groups": []}]
+
+
+def test_the_feed_follows_the_authentication_mode_and_a_missing_cluster_is_aws_auth_only():
+    assert moto_eks.AuthenticatorFeed.contents(_state("API", ENTRIES))[1]["backendMode"] == "DynamicFile"
+    mapping, mode = moto_eks.AuthenticatorFeed.contents(_state("CONFIG_MAP", ENTRIES))
+    assert mode["backendMode"] == "EKSConfigMap" and mapping["mapRoles"] == [] and mapping["mapUsers"] == []
+    assert moto_eks.AuthenticatorFeed.contents(None)[1]["backendMode"] == "EKSConfigMap"
+
+
+def test_the_feed_writes_only_changes(tmp_path):
+    feed = moto_eks.AuthenticatorFeed(str(tmp_path), "sandbox", "us-east-1")
+    key = ("123456789012", "us-east-1", "sandbox")
+    feed.publish({key: _state("API", ENTRIES)}, True)
+    first = (tmp_path / "access-entries.json").stat().st_mtime_ns
+    feed.publish({key: _state("API", ENTRIES)}, True)
+    assert (tmp_path / "access-entries.json").stat().st_mtime_ns == first
+    feed.publish({key: _state("API", ENTRIES)}, False)   # the cluster was deleted
+    assert '"backendMode": "EKSConfigMap"' in (tmp_path / "backend-mode.json").read_text()
+    assert '"mapRoles": []' in (tmp_path / "access-entries.json").read_text()
