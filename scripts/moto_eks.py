@@ -463,6 +463,12 @@ class EksExtension(object):
         return {"update": update}
 
     # -------------------------------------------------------------------- access entries
+    @staticmethod
+    def _check_username(username):
+        if username and username.lower().startswith(("system:", "eks:", "aws:", "amazon:", "iam:")):
+            raise ApiError(400, "InvalidParameterException", "The username %s is invalid, it cannot start with "
+                           "system:, eks:, aws:, amazon: or iam:" % username)
+
     def op_CreateAccessEntry(self, ctx, params):
         state = self._api_state(ctx, params["clusterName"])
         principal = params["principalArn"]
@@ -476,6 +482,7 @@ class EksExtension(object):
         if kind != "STANDARD" and (params.get("kubernetesGroups") or params.get("username")):
             raise ApiError(400, "InvalidParameterException", "Kubernetes groups and username cannot be specified "
                            "for an access entry of type %s" % kind)
+        self._check_username(params.get("username"))
         for group in params.get("kubernetesGroups") or []:
             if group.startswith("system:"):
                 raise ApiError(400, "InvalidParameterException", "The kubernetes group name %s is invalid, it "
@@ -503,6 +510,7 @@ class EksExtension(object):
         if entry["type"] != "STANDARD" and (params.get("kubernetesGroups") or params.get("username")):
             raise ApiError(400, "InvalidParameterException", "Kubernetes groups and username cannot be updated "
                            "for an access entry of type %s" % entry["type"])
+        self._check_username(params.get("username"))
         if "kubernetesGroups" in params:
             entry["kubernetesGroups"] = list(params["kubernetesGroups"])
         if "username" in params:

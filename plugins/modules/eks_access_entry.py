@@ -60,7 +60,10 @@ options:
         type: list
         elements: str
       username:
-        description: Kubernetes username. EKS derives one when omitted (not managed then).
+        description:
+          - Kubernetes username. EKS derives one when omitted (not managed then).
+          - EKS refuses the prefixes C(system:), C(eks:), C(aws:), C(amazon:) and C(iam:), and a
+            C({{SessionName}}) or C({{SessionNameRaw}}) without a colon before it (V(ci:{{SessionName}})).
         type: str
       tags:
         description:
@@ -98,6 +101,14 @@ options:
         that O(entries) no longer lists. Entries made by EKS or by hand are never purged.
     type: bool
     default: false
+  purge_selector:
+    description:
+      - Tags an entry must carry, besides C(hardened.eks/managed-by), for O(purge) to delete it,
+        so that several callers on one cluster purge only their own entries (the
+        C(iam_authenticator) role tags its entries C(hardened.eks/layer=iam_authenticator)).
+      - Give the same tags in O(entries[].tags), or the entries made will not be selected.
+    type: dict
+    default: {}
   purge_policies:
     description: Disassociate the policies of a listed entry that its O(entries[].access_policies) does not list.
     type: bool
@@ -237,7 +248,7 @@ def converge(module, eks):
     listed = eks_api.list_access_entries(eks, p["cluster_name"])
     current = read_current(eks, p["cluster_name"], desired, listed, p["purge"])
     steps, results, problems = access.plan(current, desired, p["purge"], p["purge_policies"],
-                                           p["allow_system_entry_removal"])
+                                           p["allow_system_entry_removal"], p["purge_selector"])
     if not problems and access.removes_admin(steps):
         admin = access.policy_arn(access.CLUSTER_ADMIN, partition_of(cluster.get("arn")))
         before = eks_api.list_access_entries(eks, p["cluster_name"], policy_arn=admin)
@@ -269,6 +280,7 @@ def main():
         cluster_name=dict(type="str", required=True),
         entries=dict(type="list", elements="dict", default=[], options=ENTRY_SPEC),
         purge=dict(type="bool", default=False),
+        purge_selector=dict(type="dict", default={}),
         purge_policies=dict(type="bool", default=True),
         allow_cluster_admin=dict(type="bool", default=False),
         allow_system_entry_removal=dict(type="bool", default=False),

@@ -8,6 +8,7 @@ The expected usernames, groups and permissions below are written from the invent
 (inventories/sandbox/group_vars/eks_clusters/iam_authenticator.yml and the role's README table
 of levels), not read back from what the role rendered."""
 import os
+import re
 import subprocess
 import sys
 import time
@@ -332,3 +333,66 @@ def test_the_cluster_admins_log_in_through_the_access_entries_site_made(site, aw
     assert status == 201, info
     assert info["username"] == "arn:aws:sts::%s:assumed-role/hardened-eks-deploy/pipeline" % ACCOUNT
     assert info["groups"] == ["system:authenticated"]
+
+
+def _layer(sandbox, mode, check=False):
+    """site.yml's iam_authenticator layer on the sandbox inventory in ``mode``."""
+    env = dict(sandbox.env, ANSIBLE_NOCOLOR="1", ANSIBLE_PYTHON_INTERPRETER=sys.executable)
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), os.path.join(ROOT, "playbooks", "site.yml"),
+           "-i", INVENTORY, "--tags", "iam_authenticator", "-e", "iam_authenticator_access_mode=%s" % mode]
+    proc = subprocess.run(cmd + (["--check"] if check else []), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          env=env, cwd=ROOT, timeout=900, check=False)
+    out = proc.stdout.decode()
+    assert proc.returncode == 0, out[-5000:]
+    return out
+
+
+def _aws_auth_arns(k8s):
+    from kubernetes import client
+    data = client.CoreV1Api(k8s).read_namespaced_config_map("aws-auth", "kube-system").data or {}
+    maps = (yaml.safe_load(data.get("mapRoles") or "[]") or []) + (yaml.safe_load(data.get("mapUsers") or "[]") or [])
+    return set((m.get("rolearn") or m.get("userarn")).lower() for m in maps)
+
+
+def _logins(identities, kube, timeout=15):
+    """Every grant logs in with its username and groups (waiting for the authenticator's reload)."""
+    start = time.time()
+    for grant, (_principal, username, groups) in GRANTS.items():
+        while True:
+            status, info = kube.whoami(identities[grant].token())
+            if status == 201 and info["username"] == username and \
+                    sorted(info["groups"]) == sorted(groups + ["system:authenticated"]):
+                break
+            assert time.time() - start < timeout, (grant, status, info)
+            time.sleep(0.2)
+
+
+def test_the_grants_move_to_access_entries_and_back_and_every_identity_keeps_logging_in(
+        sandbox, site, aws, identities, kube, k8s):
+    """iam_authenticator_access_mode: config_map (site.yml's) -> access_entries -> config_map.
+    In access_entries mode aws-auth no longer holds the grants, so the logins that still work go
+    through the access entries (the authenticator's DynamicFile mapper)."""
+    principals = set("arn:aws:iam::%s:%s" % (ACCOUNT, p) for p, _u, _g in GRANTS.values())
+    eks = aws.client("eks")
+    try:
+        plan = _layer(sandbox, "access_entries", check=True)
+        assert "Access entries of the grants" in plan
+        assert principals <= _aws_auth_arns(k8s)        # check mode wrote nothing
+        _layer(sandbox, "access_entries")
+        assert not principals & _aws_auth_arns(k8s)
+        listed = set(eks.list_access_entries(clusterName="sandbox")["accessEntries"])
+        assert principals <= listed
+        ci = eks.describe_access_entry(clusterName="sandbox",
+                                       principalArn="arn:aws:iam::%s:role/ci-deployer" % ACCOUNT)["accessEntry"]
+        assert ci["kubernetesGroups"] == ["app-deployers"] and ci["username"] == "ci-deployer:{{SessionName}}"
+        assert ci["tags"]["hardened.eks/layer"] == "iam_authenticator"
+        _logins(identities, kube)
+        again = _layer(sandbox, "access_entries")
+        assert re.search(r"ok=\d+\s+changed=0\s", again), again[-1500:]
+    finally:
+        _layer(sandbox, "config_map")
+    assert principals <= _aws_auth_arns(k8s)
+    left = set(eks.list_access_entries(clusterName="sandbox")["accessEntries"])
+    assert not principals & left
+    assert "arn:aws:iam::%s:role/hardened-eks-deploy" % ACCOUNT in left   # the cluster role's admins stay
+    _logins(identities, kube)

@@ -71,3 +71,37 @@ def test_admin_level_policies_at_cluster_scope_need_a_flag(scope, allowed, refus
                                                         "namespaces": ["shop"] if scope == "namespace" else None}]}
     problems = access.admin_policy_problems(access.validate_entries([item], "aws"), allowed)
     assert bool(problems) is refused
+
+
+@pytest.mark.parametrize("username, refused", [
+    ("ci:{{SessionName}}", None),
+    ("alice", None),
+    ("team:ops:{{SessionNameRaw}}", None),
+    ("ci-{{SessionName}}", "colon before {{SessionName}}"),
+    ("{{SessionNameRaw}}", "colon before {{SessionNameRaw}}"),
+    ("system:deployer", "prefix EKS keeps"),
+    ("EKS:admin", "prefix EKS keeps"),
+    ("iam:x", "prefix EKS keeps"),
+])
+def test_usernames_eks_refuses_are_refused_before_any_call(username, refused):
+    items = [{"principal_arn": ROLE, "username": username}]
+    if refused is None:
+        assert access.validate_entries(items, "aws-cn")[ROLE]["username"] == username
+        return
+    with pytest.raises(access.AccessEntryError) as err:
+        access.validate_entries(items, "aws-cn")
+    assert err.value.problems[0].startswith("entries[0] (%s).username: " % ROLE) and refused in err.value.problems[0]
+
+
+def test_purge_deletes_only_the_managed_entries_the_selector_names():
+    mine = "arn:aws-cn:iam::111122223333:role/mine"
+    theirs = "arn:aws-cn:iam::111122223333:role/theirs"
+    layer = {access.MANAGED_TAG: access.MANAGED_VALUE, "hardened.eks/layer": "iam_authenticator"}
+    current = {mine: {"entry": entry(mine, tags=layer), "policies": {}},
+               theirs: {"entry": entry(theirs, tags={access.MANAGED_TAG: access.MANAGED_VALUE}), "policies": {}}}
+    steps, results, problems = access.plan(current, {}, purge=True,
+                                           purge_selector={"hardened.eks/layer": "iam_authenticator"})
+    assert problems == [] and steps == [{"call": "delete_access_entry", "params": {"principalArn": mine}}]
+    assert [r["principal_arn"] for r in results] == [mine]
+    steps = access.plan(current, {}, purge=True)[0]   # no selector: every managed entry
+    assert sorted(s["params"]["principalArn"] for s in steps) == [mine, theirs]

@@ -86,6 +86,48 @@ def test_auditors_read_everything_and_deployers_write_only_their_namespaces():
     assert [g["namespace"] for g in out["grants"] if g["name"] != "shop-ci"] == ["default", "default"]
 
 
+MIGRATION = dict(
+    groups=[{"name": "auditors", "level": "read-only"}],
+    grants=[{"arn": "arn:aws:iam::%s:role/sso/AWSReservedSSO_Audit" % ACCOUNT, "username": "auditor",
+             "groups": ["auditors"]},
+            {"arn": "arn:aws:iam::%s:user/ops" % ACCOUNT, "username": "ops", "groups": ["system:masters"]}],
+    allow_cluster_admin=True, entry_tags={"hardened.eks/layer": "iam_authenticator"})
+
+
+def test_access_entries_carry_the_grants_groups_and_the_admin_policy_in_place_of_system_masters():
+    """During a migration (both) the SSO auditors role keeps its path in its access entry and
+    gets the auditors group the RBAC binds; the ops user's system:masters (refused by EKS as a
+    group) becomes the cluster admin access policy. aws-auth keeps both grants."""
+    out = iam_authenticator.plan(iam_cfg(access_mode="both", **MIGRATION))
+    assert out["problems"] == [] and out["access_mode"] == "both"
+    tags = {"hardened.eks/layer": "iam_authenticator"}
+    assert out["access_entries"] == [
+        {"principal_arn": "arn:aws:iam::%s:role/sso/AWSReservedSSO_Audit" % ACCOUNT, "kubernetes_groups": ["auditors"],
+         "username": "auditor:{{SessionName}}", "access_policies": [], "tags": tags},
+        {"principal_arn": "arn:aws:iam::%s:user/ops" % ACCOUNT, "kubernetes_groups": [], "username": "ops",
+         "access_policies": [{"policy": "AmazonEKSClusterAdminPolicy", "scope": "cluster"}], "tags": tags}]
+    assert len(out["aws_auth_roles"]) == 1 and len(out["aws_auth_users"]) == 1
+    only = iam_authenticator.plan(iam_cfg(access_mode="access_entries", **MIGRATION))
+    assert only["access_entries"] == out["access_entries"]
+    assert only["aws_auth_roles"] == [] and only["aws_auth_users"] == []
+    classic = iam_authenticator.plan(iam_cfg(**MIGRATION))
+    assert classic["access_entries"] == [] and len(classic["aws_auth_roles"]) == 1
+
+
+def test_usernames_access_entries_refuse_are_problems_only_when_entries_are_made():
+    grants = [{"arn": "arn:aws:iam::%s:user/bob" % ACCOUNT, "username": "system:bob", "groups": ["auditors"]},
+              {"arn": "arn:aws:iam::%s:role/ci" % ACCOUNT, "username": "ci-{{SessionName}}", "groups": ["auditors"]}]
+    cfg = dict(groups=[{"name": "auditors", "level": "read-only"}], grants=grants)
+    assert iam_authenticator.plan(iam_cfg(**cfg))["problems"] == []
+    problems = iam_authenticator.plan(iam_cfg(access_mode="both", **cfg))["problems"]
+    assert len(problems) == 2
+    assert problems[0].startswith("iam_authenticator_grants[0] (arn:aws:iam::%s:user/bob).username: an access "
+                                  "entry refuses it: 'system:bob' starts with a prefix EKS keeps" % ACCOUNT)
+    assert "colon before {{SessionName}}" in problems[1]
+    wrong = iam_authenticator.plan(iam_cfg(access_mode="entries", **cfg))["problems"]
+    assert wrong == ["iam_authenticator_access_mode: 'entries' is not one of config_map, access_entries, both"]
+
+
 def test_a_custom_group_in_a_namespace_gets_a_role_and_a_binding_there():
     rules = [{"apiGroups": [""], "resources": ["secrets"], "resourceNames": ["shop-tls"], "verbs": ["get"]}]
     out = iam_authenticator.plan(iam_cfg(groups=[{"name": "tls-readers", "rules": rules, "namespaces": ["shop"]}]))

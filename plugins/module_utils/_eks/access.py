@@ -24,6 +24,9 @@ CLUSTER_ADMIN = "AmazonEKSClusterAdminPolicy"
 ADMIN_LEVEL = (CLUSTER_ADMIN, "AmazonEKSAdminPolicy")
 POLICY_NAME_RE = re.compile(r"^AmazonEKS[A-Za-z]+Policy$")
 POLICY_ARN_RE = re.compile(r"^arn:(%s):eks::aws:cluster-access-policy/(AmazonEKS[A-Za-z]+Policy)$" % _names.PARTITION)
+# EKS refuses usernames with these prefixes, and a session placeholder without a colon before it.
+RESERVED_USERNAME_PREFIXES = ("system:", "eks:", "aws:", "amazon:", "iam:")
+SESSION_PLACEHOLDERS = ("{{SessionName}}", "{{SessionNameRaw}}")
 ASSUMED_ROLE_RE = re.compile(r"^arn:(%s):sts::(%s):assumed-role/([^/]+)/.+$" % (_names.PARTITION, _names.ACCOUNT))
 
 
@@ -59,6 +62,20 @@ def _principal_problem(arn):
     return None
 
 
+def username_problem(username):
+    """Why EKS would refuse ``username`` for an access entry (None when it would not)."""
+    if not isinstance(username, str) or not username:
+        return None
+    if username.lower().startswith(RESERVED_USERNAME_PREFIXES):
+        return ("%r starts with a prefix EKS keeps for itself (%s); pick another name"
+                % (username, ", ".join(RESERVED_USERNAME_PREFIXES)))
+    for placeholder in SESSION_PLACEHOLDERS:
+        at = username.find(placeholder)
+        if at >= 0 and ":" not in username[:at]:
+            return ("%r: EKS needs a colon before %s (for example 'ci:%s')" % (username, placeholder, placeholder))
+    return None
+
+
 def validate_entries(items, partition):
     """The module's ``entries`` -> desired entries keyed by principal ARN (in item order), or
     AccessEntryError with every problem."""
@@ -82,6 +99,9 @@ def validate_entries(items, partition):
             for key, value in (("kubernetes_groups", groups), ("username", username), ("access_policies", policies)):
                 if value:
                     problems.append("%s.%s: EKS sets it for %s entries itself; leave it out" % (at, key, kind))
+        bad_name = username_problem(username)
+        if bad_name:
+            problems.append("%s.username: %s" % (at, bad_name))
         for j, group in enumerate(groups or []):
             if not isinstance(group, str) or not group or group.startswith("system:"):
                 hint = (" (for cluster admin, give the access policy %s at cluster scope)" % CLUSTER_ADMIN
@@ -153,9 +173,16 @@ def current_policies(associated):
                 for p in associated or [])
 
 
-def plan(current, desired, purge=False, purge_policies=True, allow_system_entry_removal=False):
+def selected(entry, selector):
+    """The entry carries every tag of ``selector`` (the purge's scope)."""
+    tags = entry.get("tags") or {}
+    return all(tags.get(k) == str(v) for k, v in (selector or {}).items())
+
+
+def plan(current, desired, purge=False, purge_policies=True, allow_system_entry_removal=False, purge_selector=None):
     """``current``: ``{principal: {"entry": DescribeAccessEntry answer, "policies": {arn: scope} or
     None (not read)}}`` for the listed principals the run needs; ``desired``: validate_entries'.
+    ``purge`` deletes the managed entries not desired that carry every tag of ``purge_selector``.
     Returns (steps, results, problems): each step ``{"call", "params"}``, results per entry
     (``before``/``after`` views, ``changed``)."""
     steps, results, problems = [], [], []
@@ -219,7 +246,7 @@ def plan(current, desired, purge=False, purge_policies=True, allow_system_entry_
         results.append(_result(d, before, after, len(steps) > n))
     for arn in sorted(current):
         entry = current[arn]["entry"]
-        if purge and arn not in desired and entry is not None and managed(entry):
+        if purge and arn not in desired and entry is not None and managed(entry) and selected(entry, purge_selector):
             where = "purge (%s)" % arn
             problems.extend(_removal_problems(where, entry, current[arn]["policies"], allow_system_entry_removal))
             steps.append(_step("delete_access_entry", principalArn=arn))

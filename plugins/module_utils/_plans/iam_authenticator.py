@@ -17,6 +17,8 @@ import re
 
 from ansible_collections.hardened.eks.plugins.module_utils import _names
 from ansible_collections.hardened.eks.plugins.module_utils.aws_auth import check_arn
+from ansible_collections.hardened.eks.plugins.module_utils._eks.access import CLUSTER_ADMIN
+from ansible_collections.hardened.eks.plugins.module_utils._eks.access import username_problem
 from ansible_collections.hardened.eks.plugins.module_utils._plans.common import (
     Problems,
     as_bool,
@@ -34,6 +36,7 @@ RBAC_V1 = RBAC + "/v1"
 GROUP_NAME_RE = re.compile(r"^[a-z0-9](?:[-a-z0-9:._]{0,200}[a-z0-9])?$")
 GRANT_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 SESSION = "{{SessionName}}"
+ACCESS_MODES = ("config_map", "access_entries", "both")
 
 
 def _subject(group):
@@ -162,9 +165,20 @@ def _arn_problem(arn):
            "for SSO use the role, not an assumed-role session)" % (arn,)
 
 
+def _access_entry(entry, cfg):
+    """The eks_access_entry item of a grant: its Kubernetes groups (the RBAC this role writes
+    binds them), its username, and the cluster admin access policy in place of system:masters
+    (which EKS refuses as a group). Policies are managed: none unless the grant is an admin."""
+    groups = [g for g in entry["groups"] if g != cfg["admin_group"]]
+    policies = [{"policy": CLUSTER_ADMIN, "scope": "cluster"}] if cfg["admin_group"] in entry["groups"] else []
+    return {"principal_arn": entry["arn"], "kubernetes_groups": groups, "username": entry["username"],
+            "access_policies": policies, "tags": dict(cfg.get("entry_tags") or {})}
+
+
 def _grants(cfg, p, group_ns):
     grants, roles, users, arns, names = [], [], [], [], []
     allow_admin = as_bool(cfg["allow_cluster_admin"])
+    entries_too = cfg.get("access_mode", "config_map") in ("access_entries", "both")
     for i, grant in enumerate(cfg["grants"]):
         if not isinstance(grant, dict):
             p.add("iam_authenticator_grants[%d]" % i, ": must be a mapping with arn, username and groups")
@@ -209,6 +223,9 @@ def _grants(cfg, p, group_ns):
         if session and is_str(username) and username and "{{" not in username:
             username = username + ":" + SESSION
         entry = {"arn": arn, "username": username, "groups": list(groups)}
+        bad_name = username_problem(username) if entries_too else None
+        if bad_name:
+            p.add(at, ".username: an access entry refuses it: " + bad_name)
         grants.append({"name": gname, "arn": arn, "kind": kind, "username": username, "groups": list(groups),
                        "kubeconfig": as_bool(grant.get("kubeconfig", True)),
                        "namespace": grant.get("namespace", first_ns[0] if first_ns else "default"),
@@ -220,23 +237,36 @@ def _grants(cfg, p, group_ns):
 def plan(cfg):
     """The plan of the role. ``cfg`` holds the inventory and the role's tables:
 
-    namespaces, groups, grants, external_groups, allow_cluster_admin (inventory); levels,
-    cluster_role_rules, labels, prefix, reserved_groups, admin_group, forbidden_verbs,
-    forbidden_resources (vars/main.yml).
+    namespaces, groups, grants, external_groups, allow_cluster_admin, access_mode (inventory);
+    levels, cluster_role_rules, labels, prefix, reserved_groups, admin_group, forbidden_verbs,
+    forbidden_resources, entry_tags (vars/main.yml).
+
+    ``access_mode``: ``config_map`` (aws-auth entries only), ``access_entries`` (EKS access
+    entries only) or ``both`` (during a migration). Either way the permissions are the RBAC this
+    role writes for the groups; access entries carry the groups, and the cluster admin access
+    policy where a grant holds system:masters.
     """
     p = Problems()
     for var in ("grants", "groups", "namespaces", "external_groups"):
         if not is_list(cfg.get(var)):
             p.add("iam_authenticator_" + var, ": must be a list")
             cfg = dict(cfg, **{var: []})
+    mode = cfg.get("access_mode", "config_map")
+    if mode not in ACCESS_MODES:
+        p.add("iam_authenticator_access_mode", ": %r is not one of %s" % (mode, ", ".join(ACCESS_MODES)))
     namespaces = namespace_names(cfg["namespaces"], "iam_authenticator_namespaces", p)
     objects, group_ns = _groups(cfg, p, namespaces)
     grants, roles, users = _grants(cfg, p, group_ns)
+    entries = [_access_entry(e, cfg) for e in roles + users] if mode in ("access_entries", "both") else []
+    if mode == "access_entries":
+        roles, users = [], []
     return {
         "problems": p.items,
+        "access_mode": mode,
         "grants": grants,
         "aws_auth_roles": roles,
         "aws_auth_users": users,
+        "access_entries": entries,
         "namespaces": namespaces,
         "namespace_objects": namespace_objects(namespaces),
         "rbac": objects,
