@@ -14,7 +14,10 @@
   per namespace and service account (ResourceInUseException on a second), with role chaining
   (targetRoleArn, an externalId EKS generates) and session tags;
 - the cluster's deletion protection and upgrade policy, and the tags of access entries and
-  associations.
+  associations;
+- EKS add-ons (Create/Describe/List/Update/DeleteAddon, DescribeAddonVersions) from a small
+  catalog (vpc-cni, coredns, kube-proxy, eks-pod-identity-agent, aws-ebs-csi-driver), ACTIVE at
+  once, with their Pod Identity associations (owned by the add-on: changed only through it).
 
 Requests are matched and read by botocore's EKS service model (method, URI template, where each
 member is), checked with botocore's ParamValidator (InvalidParameterException), and answered with
@@ -48,7 +51,7 @@ ENTRY_TYPES = ("STANDARD", "EC2_LINUX", "EC2_WINDOWS", "FARGATE_LINUX", "EC2", "
 POLICY_NAMES = ("AmazonEKSClusterAdminPolicy", "AmazonEKSAdminPolicy", "AmazonEKSEditPolicy", "AmazonEKSViewPolicy",
                 "AmazonEKSAdminViewPolicy", "AmazonEKSAutoNodePolicy", "AmazonEKSNetworkingPolicy",
                 "AmazonEKSBlockStoragePolicy", "AmazonEKSLoadBalancingPolicy", "AmazonEKSComputePolicy")
-READS = ("DescribeAccessEntry", "ListAccessEntries", "ListAssociatedAccessPolicies", "ListAccessPolicies",
+READS = ("DescribeAddon", "ListAddons", "DescribeAddonVersions", "DescribeAccessEntry", "ListAccessEntries", "ListAssociatedAccessPolicies", "ListAccessPolicies",
          "DescribeCluster", "DescribeUpdate", "ListTagsForResource", "DescribePodIdentityAssociation",
          "ListPodIdentityAssociations")
 HANDLED = ("CreateAccessEntry", "DescribeAccessEntry", "ListAccessEntries", "UpdateAccessEntry", "DeleteAccessEntry",
@@ -56,7 +59,24 @@ HANDLED = ("CreateAccessEntry", "DescribeAccessEntry", "ListAccessEntries", "Upd
            "DescribeCluster", "CreateCluster", "UpdateClusterConfig", "DescribeUpdate", "DeleteCluster",
            "CreateNodegroup", "TagResource", "UntagResource", "ListTagsForResource",
            "CreatePodIdentityAssociation", "DescribePodIdentityAssociation", "ListPodIdentityAssociations",
-           "UpdatePodIdentityAssociation", "DeletePodIdentityAssociation")
+           "UpdatePodIdentityAssociation", "DeletePodIdentityAssociation",
+           "CreateAddon", "DescribeAddon", "ListAddons", "UpdateAddon", "DeleteAddon", "DescribeAddonVersions")
+# The add-ons the sandbox's EKS offers: namespace, the service accounts that may get a Pod Identity
+# association through the add-on, and versions (newest first, the first is the default) for the
+# Kubernetes versions EKS supports.
+ADDON_CATALOG = {
+    "vpc-cni": {"namespace": "kube-system", "service_accounts": ["aws-node"],
+                "versions": ["v1.20.4-eksbuild.2", "v1.19.6-eksbuild.7"]},
+    "coredns": {"namespace": "kube-system", "service_accounts": [],
+                "versions": ["v1.12.4-eksbuild.1", "v1.11.4-eksbuild.24"]},
+    "kube-proxy": {"namespace": "kube-system", "service_accounts": [],
+                   "versions": ["v1.36.0-eksbuild.2", "v1.35.3-eksbuild.5", "v1.34.5-eksbuild.9"]},
+    "eks-pod-identity-agent": {"namespace": "kube-system", "service_accounts": [],
+                               "versions": ["v1.3.10-eksbuild.1", "v1.3.8-eksbuild.2"]},
+    "aws-ebs-csi-driver": {"namespace": "kube-system", "service_accounts": ["ebs-csi-controller-sa"],
+                           "versions": ["v1.50.1-eksbuild.1", "v1.48.0-eksbuild.2"]},
+}
+CLUSTER_VERSIONS = ("1.32", "1.33", "1.34", "1.35", "1.36")
 _CRED_RE = re.compile(r"Credential=([^/]+)/[^/]+/([^/]+)/eks/")
 ROLE_ARN_RE = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):role/(?:[^/]+/)*([^/]+)$")
 USER_ARN_RE = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):user/(?:[^/]+/)*([^/]+)$")
@@ -650,8 +670,15 @@ class EksExtension(object):
                  and params.get("serviceAccount") in (None, a["serviceAccount"])]
         return self._page(items, params, "associations")
 
+    @staticmethod
+    def _not_owned(assoc):
+        if assoc.get("ownerArn"):
+            raise ApiError(400, "InvalidRequestException", "Pod Identity association %s is managed by add-on %s; "
+                           "change it through UpdateAddon" % (assoc["associationId"], assoc["ownerArn"]))
+
     def op_UpdatePodIdentityAssociation(self, ctx, params):
         assoc = self._association(ctx, params)
+        self._not_owned(assoc)
         self._role_problem(params.get("roleArn"), "roleArn")
         self._role_problem(params.get("targetRoleArn") or None, "targetRoleArn")
         if "roleArn" in params:
@@ -673,5 +700,145 @@ class EksExtension(object):
 
     def op_DeletePodIdentityAssociation(self, ctx, params):
         assoc = self._association(ctx, params)
+        self._not_owned(assoc)
         del self._associations(ctx, params["clusterName"])[params["associationId"]]
         return {"association": dict(assoc)}
+
+    # -------------------------------------------------------------------- add-ons
+    def _addons(self, ctx, cluster):
+        return self._state(ctx, cluster).setdefault("addons", {})
+
+    def _addon(self, ctx, params):
+        addon = self._addons(ctx, params["clusterName"]).get(params["addonName"])
+        if addon is None:
+            raise ApiError(404, "ResourceNotFoundException", "No addon: %s found in cluster: %s"
+                           % (params["addonName"], params["clusterName"]))
+        return addon
+
+    @staticmethod
+    def _versions(name, cluster_version):
+        """The catalog's versions of an add-on for a cluster version (kube-proxy follows it)."""
+        versions = ADDON_CATALOG[name]["versions"]
+        if name == "kube-proxy":
+            versions = [v for v in versions if v.startswith("v%s." % cluster_version)] or versions[-1:]
+        return versions
+
+    def _addon_settings(self, ctx, params, addon, cluster):
+        """Checks and applies version, configuration, role and Pod Identity associations."""
+        name = params["addonName"]
+        version = params.get("addonVersion")
+        versions = self._versions(name, getattr(cluster, "version", "1.36") or "1.36")
+        if version and version not in versions:
+            raise ApiError(400, "InvalidParameterException", "Addon version specified is not supported: %s "
+                           "(supported: %s)" % (version, ", ".join(versions)))
+        if version or not addon.get("addonVersion"):
+            addon["addonVersion"] = version or versions[0]
+        if "configurationValues" in params:
+            text = params["configurationValues"] or ""
+            try:
+                value = json.loads(text) if text.strip() else {}
+            except ValueError:
+                raise ApiError(400, "InvalidParameterException", "ConfigurationValue provided in request is not "
+                               "supported: not valid JSON")
+            if not isinstance(value, dict):
+                raise ApiError(400, "InvalidParameterException", "ConfigurationValue must be a JSON object")
+            addon["configurationValues"] = text
+        if params.get("serviceAccountRoleArn"):
+            self._role_problem(params["serviceAccountRoleArn"], "serviceAccountRoleArn")
+            addon["serviceAccountRoleArn"] = params["serviceAccountRoleArn"]
+        if "podIdentityAssociations" in params:
+            self._addon_associations(ctx, params, addon)
+
+    def _addon_associations(self, ctx, params, addon):
+        """The add-on's Pod Identity associations become exactly ``podIdentityAssociations``."""
+        name, cluster = params["addonName"], params["clusterName"]
+        catalog = ADDON_CATALOG[name]
+        table = self._associations(ctx, cluster)
+        wanted = {}
+        for item in params["podIdentityAssociations"]:
+            if item["serviceAccount"] not in catalog["service_accounts"]:
+                raise ApiError(400, "InvalidParameterException", "Service account %s is not used by addon %s "
+                               "(it uses: %s)" % (item["serviceAccount"], name,
+                                                   ", ".join(catalog["service_accounts"]) or "none"))
+            self._role_problem(item["roleArn"], "roleArn")
+            wanted[item["serviceAccount"]] = item["roleArn"]
+        owned = dict((a["serviceAccount"], a) for a in table.values() if a.get("ownerArn") == addon["addonArn"])
+        for sa, assoc in owned.items():
+            if sa not in wanted:
+                del table[assoc["associationId"]]
+        for sa, role in wanted.items():
+            if sa in owned:
+                owned[sa]["roleArn"], owned[sa]["modifiedAt"] = role, _now()
+                continue
+            for other in table.values():
+                if (other["namespace"], other["serviceAccount"]) == (catalog["namespace"], sa):
+                    raise ApiError(409, "ResourceInUseException", "Association already exists: %s"
+                                   % other["associationId"])
+            answer = self.op_CreatePodIdentityAssociation(ctx, {"clusterName": cluster, "namespace": catalog["namespace"],
+                                                                "serviceAccount": sa, "roleArn": role})
+            table[answer["association"]["associationId"]]["ownerArn"] = addon["addonArn"]
+        addon["podIdentityAssociations"] = sorted(a["associationArn"] for a in table.values()
+                                                  if a.get("ownerArn") == addon["addonArn"])
+
+    def op_CreateAddon(self, ctx, params):
+        cluster = self._moto_cluster(ctx, params["clusterName"])
+        state = self._state(ctx, params["clusterName"])
+        name = params["addonName"]
+        if name not in ADDON_CATALOG:
+            raise ApiError(400, "InvalidParameterException", "Addon %s specified is not supported in %s cluster "
+                           "version" % (name, getattr(cluster, "version", "")))
+        table = self._addons(ctx, params["clusterName"])
+        if name in table:
+            raise ApiError(409, "ResourceInUseException", "Addon already exists.")
+        now = _now()
+        addon = {"addonName": name, "clusterName": params["clusterName"], "status": "ACTIVE",
+                 "health": {"issues": []}, "createdAt": now, "modifiedAt": now, "tags": dict(params.get("tags") or {}),
+                 "addonArn": "%s/%s/%s" % (state["arn"].replace(":cluster/", ":addon/"), name, uuid.uuid4()),
+                 "publisher": "eks", "owner": "aws", "podIdentityAssociations": []}
+        self._addon_settings(ctx, params, addon, cluster)
+        table[name] = addon
+        return {"addon": dict(addon)}
+
+    def op_DescribeAddon(self, ctx, params):
+        return {"addon": dict(self._addon(ctx, params))}
+
+    def op_ListAddons(self, ctx, params):
+        return self._page(sorted(self._addons(ctx, params["clusterName"])), params, "addons")
+
+    def op_UpdateAddon(self, ctx, params):
+        addon = self._addon(ctx, params)
+        self._addon_settings(ctx, params, addon, self._moto_cluster(ctx, params["clusterName"]))
+        addon["modifiedAt"] = _now()
+        update = {"id": str(uuid.uuid4()), "status": "Successful", "type": "AddonUpdate", "createdAt": _now(),
+                  "params": [{"type": "AddonVersion", "value": addon["addonVersion"]}], "errors": []}
+        self.updates[update["id"]] = update
+        return {"update": update}
+
+    def op_DeleteAddon(self, ctx, params):
+        addon = self._addon(ctx, params)
+        del self._addons(ctx, params["clusterName"])[params["addonName"]]
+        table = self._associations(ctx, params["clusterName"])
+        for ident in [i for i, a in table.items() if a.get("ownerArn") == addon["addonArn"]]:
+            del table[ident]
+        return {"addon": dict(addon, status="DELETING")}
+
+    def op_DescribeAddonVersions(self, ctx, params):
+        items = []
+        for name in sorted(ADDON_CATALOG):
+            if params.get("addonName") not in (None, name):
+                continue
+            cluster_versions = [params["kubernetesVersion"]] if params.get("kubernetesVersion") else CLUSTER_VERSIONS
+            versions = []
+            for version in ADDON_CATALOG[name]["versions"]:
+                compat = [{"clusterVersion": cv, "platformVersions": ["*"],
+                           "defaultVersion": version == self._versions(name, cv)[0]}
+                          for cv in cluster_versions if version in self._versions(name, cv)]
+                if compat:
+                    versions.append({"addonVersion": version, "architecture": ["amd64", "arm64"],
+                                     "compatibilities": compat, "requiresConfiguration": False,
+                                     "requiresIamPermissions": bool(ADDON_CATALOG[name]["service_accounts"])})
+            if versions:
+                items.append({"addonName": name, "type": "networking" if name == "vpc-cni" else "other",
+                              "addonVersions": versions, "publisher": "eks", "owner": "aws",
+                              "defaultNamespace": ADDON_CATALOG[name]["namespace"]})
+        return self._page(items, params, "addons")

@@ -191,3 +191,55 @@ def test_pod_identity_associations_as_eks_answers_them(aws, uid):
         eks.create_pod_identity_association(clusterName=name, namespace="a", serviceAccount="b",
                                             roleArn="arn:aws:iam::%s:user/u" % ACCOUNT)
     assert code(err) == "InvalidParameterException"
+
+
+def test_addons_and_their_pod_identity_associations_as_eks_answers_them(aws, uid):
+    """Add-ons (moto lacks them): versions from DescribeAddonVersions, the default when none is
+    given, an unknown version refused, duplicates ResourceInUseException, configuration as JSON,
+    and the add-on's Pod Identity associations made, replaced and removed with it; an
+    association the add-on owns cannot be changed or deleted directly."""
+    eks, name = aws["eks"], "ad-%s" % uid
+    cluster(aws, name, version="1.35")
+    catalog = call(eks, "describe_addon_versions", addonName="vpc-cni", kubernetesVersion="1.35")["addons"]
+    versions = [v["addonVersion"] for v in catalog[0]["addonVersions"]]
+    default = [v["addonVersion"] for v in catalog[0]["addonVersions"]
+               if v["compatibilities"][0]["defaultVersion"]]
+    assert len(default) == 1 and default[0] in versions
+    proxy = call(eks, "describe_addon_versions", addonName="kube-proxy", kubernetesVersion="1.35")["addons"][0]
+    assert all(v["addonVersion"].startswith("v1.35.") for v in proxy["addonVersions"])
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        eks.create_addon(clusterName=name, addonName="vpc-cni", addonVersion="v0.0.1-eksbuild.1")
+    assert code(e) == "InvalidParameterException"
+    role = aws["node_role"]
+    made = call(eks, "create_addon", clusterName=name, addonName="vpc-cni", configurationValues='{"env": {"A": "1"}}',
+                podIdentityAssociations=[{"serviceAccount": "aws-node", "roleArn": role}])["addon"]
+    assert made["status"] == "ACTIVE" and made["addonVersion"] == default[0]
+    assert len(made["podIdentityAssociations"]) == 1
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        eks.create_addon(clusterName=name, addonName="vpc-cni")
+    assert code(e) == "ResourceInUseException"
+    listed = call(eks, "list_pod_identity_associations", clusterName=name)["associations"]
+    assert [(a["namespace"], a["serviceAccount"]) for a in listed] == [("kube-system", "aws-node")]
+    assoc = call(eks, "describe_pod_identity_association", clusterName=name,
+                 associationId=listed[0]["associationId"])["association"]
+    assert assoc["roleArn"] == role and assoc["ownerArn"] == made["addonArn"]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        eks.delete_pod_identity_association(clusterName=name, associationId=assoc["associationId"])
+    assert code(e) == "InvalidRequestException"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        eks.update_addon(clusterName=name, addonName="vpc-cni",
+                         podIdentityAssociations=[{"serviceAccount": "not-aws-node", "roleArn": role}])
+    assert code(e) == "InvalidParameterException"
+    update = call(eks, "update_addon", clusterName=name, addonName="vpc-cni", addonVersion=versions[-1],
+                  podIdentityAssociations=[])["update"]
+    assert call(eks, "describe_update", name=name, updateId=update["id"], addonName="vpc-cni")["update"][
+        "status"] == "Successful"
+    now = call(eks, "describe_addon", clusterName=name, addonName="vpc-cni")["addon"]
+    assert now["addonVersion"] == versions[-1] and now["podIdentityAssociations"] == []
+    assert call(eks, "list_pod_identity_associations", clusterName=name)["associations"] == []
+    call(eks, "create_addon", clusterName=name, addonName="eks-pod-identity-agent")
+    assert call(eks, "list_addons", clusterName=name)["addons"] == ["eks-pod-identity-agent", "vpc-cni"]
+    call(eks, "delete_addon", clusterName=name, addonName="vpc-cni", preserve=True)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        eks.describe_addon(clusterName=name, addonName="vpc-cni")
+    assert code(e) == "ResourceNotFoundException"
