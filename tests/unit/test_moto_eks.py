@@ -26,7 +26,8 @@ def uri(operation, **labels):
 def test_every_served_operation_is_routed_with_its_labels_decoded():
     model = moto_eks.Model()
     labels = {"name": "prod", "principalArn": ARN, "policyArn": POLICY, "associationId": "a-1", "updateId": "u-1",
-              "resourceArn": "arn:aws:eks:us-east-1:123456789012:access-entry/prod/role/x", "nodegroupName": "ng"}
+              "resourceArn": "arn:aws:eks:us-east-1:123456789012:access-entry/prod/role/x", "nodegroupName": "ng",
+              "addonName": "vpc-cni"}
     for operation in moto_eks.HANDLED:
         op = MODEL.operation_model(operation)
         needed = dict((k, v) for k, v in labels.items() if "{%s}" % k in op.http["requestUri"])
@@ -38,7 +39,7 @@ def test_every_served_operation_is_routed_with_its_labels_decoded():
 def test_other_operations_go_to_moto():
     model = moto_eks.Model()
     assert model.match("GET", "/clusters/prod/node-groups")[0] is None  # ListNodegroups: moto's
-    assert model.match("GET", uri("ListAddons", name="prod"))[0] is None
+    assert model.match("GET", uri("ListFargateProfiles", name="prod"))[0] is None
     assert model.match("PUT", uri("DescribeCluster", name="prod"))[0] is None  # method matters
 
 
