@@ -109,6 +109,7 @@ options:
       - Give the same tags in O(entries[].tags), or the entries made will not be selected.
     type: dict
     default: {}
+    version_added: 0.2.0
   purge_policies:
     description: Disassociate the policies of a listed entry that its O(entries[].access_policies) does not list.
     type: bool

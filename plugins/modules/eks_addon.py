@@ -46,6 +46,28 @@ options:
         provider (see M(hardened.eks.eks_cluster) O(hardened.eks.eks_cluster#module:oidc_provider)).
       - When omitted, the role is not changed.
     type: str
+  pod_identity_associations:
+    description:
+      - EKS Pod Identity associations of the add-on's service accounts (for example V(aws-node)
+        of V(vpc-cni)), made and removed with the add-on; the add-on owns them, so they cannot be
+        changed through M(hardened.eks.eks_pod_identity_association).
+      - When omitted, they are not managed. V([]) removes them. A converged run reads each one
+        (C(DescribePodIdentityAssociation)).
+      - The role must trust C(pods.eks.amazonaws.com) (M(hardened.eks.eks_pod_iam_role)
+        O(hardened.eks.eks_pod_iam_role#module:trust.pod_identity)); the cluster needs the
+        C(eks-pod-identity-agent) add-on.
+    type: list
+    elements: dict
+    version_added: 0.2.0
+    suboptions:
+      service_account:
+        description: Name of the add-on's service account.
+        type: str
+        required: true
+      role_arn:
+        description: ARN of the IAM role its pods get.
+        type: str
+        required: true
   resolve_conflicts:
     description:
       - What EKS does when a field it manages was changed on the cluster (for example by a
@@ -78,7 +100,7 @@ options:
     default: 600
 notes:
   - Supports check mode and diff mode (C(addon_version), C(configuration_values),
-    C(service_account_role_arn)).
+    C(service_account_role_arn), C(pod_identity_associations)).
 extends_documentation_fragment:
   - hardened.eks.attributes
   - amazon.aws.common.modules
@@ -97,6 +119,19 @@ EXAMPLES = r"""
       env:
         ENABLE_PREFIX_DELEGATION: "true"
         WARM_PREFIX_TARGET: "1"
+
+- name: The VPC CNI's aws-node wears its role through EKS Pod Identity
+  hardened.eks.eks_addon:
+    cluster_name: prod
+    name: vpc-cni
+    pod_identity_associations:
+      - service_account: aws-node
+        role_arn: arn:aws:iam::123456789012:role/prod-aws-node
+
+- name: The agent that serves Pod Identity credentials on every node
+  hardened.eks.eks_addon:
+    cluster_name: prod
+    name: eks-pod-identity-agent
 
 - name: Let EKS overwrite local changes to CoreDNS
   hardened.eks.eks_addon:
@@ -156,6 +191,12 @@ tags:
   description: Tags of the add-on.
   returned: when the add-on exists or is created
   type: dict
+pod_identity_associations:
+  description: The add-on's Pod Identity associations (null when not managed and not read).
+  returned: when the add-on exists or is created
+  type: list
+  elements: dict
+  sample: [{service_account: aws-node, role_arn: 'arn:aws:iam::111122223333:role/prod-aws-node'}]
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
@@ -171,6 +212,7 @@ from ansible_collections.hardened.eks.plugins.module_utils.eks import EksError
 from ansible_collections.hardened.eks.plugins.module_utils.eks import addon_diff_view
 from ansible_collections.hardened.eks.plugins.module_utils.eks import addon_ready
 from ansible_collections.hardened.eks.plugins.module_utils.eks import addon_settings
+from ansible_collections.hardened.eks.plugins.module_utils._eks.addon import association_views
 from ansible_collections.hardened.eks.plugins.module_utils.eks import plan_addon
 from ansible_collections.hardened.eks.plugins.module_utils.eks import poll_until
 from ansible_collections.hardened.eks.plugins.module_utils.eks import update_finished
@@ -204,10 +246,22 @@ def wait_addon_update(client, cluster_name, name, update_id, timeout, clock):
     return wait_addon(client, cluster_name, name, timeout, clock)
 
 
+def read_addon(client, cluster, name, with_associations):
+    """The add-on's settings, with its Pod Identity associations when they are managed."""
+    addon = eks_api.describe_addon(client, cluster, name)
+    associations = None
+    if addon is not None and with_associations:
+        described = [eks_api.describe_pod_identity_association(client, cluster, arn.rsplit("/", 1)[-1])
+                     for arn in addon.get("podIdentityAssociations") or []]
+        associations = association_views(a for a in described if a is not None)
+    return addon_settings(addon, associations)
+
+
 def ensure_addon_present(client, desired, check_mode, wait, timeout, clock, warnings):
     """(changed, result, diff)."""
     cluster, name = desired["cluster_name"], desired["name"]
-    current = addon_settings(eks_api.describe_addon(client, cluster, name))
+    managed = desired.get("pod_identity_associations") is not None
+    current = read_addon(client, cluster, name, managed)
     if current is None and not cluster_exists(client, cluster):
         raise EksError("cluster %s does not exist (add-on %s)" % (cluster, name))
     if current is not None and current["status"] in ("DELETING",):
@@ -228,6 +282,8 @@ def ensure_addon_present(client, desired, check_mode, wait, timeout, clock, warn
     else:
         addon = eks_api.describe_addon(client, cluster, name) or (answer or {}).get("addon")
     result = addon_settings(addon) or predicted
+    if managed:
+        result["pod_identity_associations"] = predicted["pod_identity_associations"]
     if result.get("status") == "DEGRADED":
         warnings.append("add-on %s of cluster %s is DEGRADED: %s" % (name, cluster, result.get("health_issues")))
     return True, result, {"before": before, "after": addon_diff_view(result)}
@@ -260,6 +316,8 @@ def main():
         addon_version=dict(type="str"),
         configuration_values=dict(type="dict"),
         service_account_role_arn=dict(type="str"),
+        pod_identity_associations=dict(type="list", elements="dict", options=dict(
+            service_account=dict(type="str", required=True), role_arn=dict(type="str", required=True))),
         resolve_conflicts=dict(type="str", default="PRESERVE", choices=["OVERWRITE", "PRESERVE", "NONE"]),
         preserve=dict(type="bool", default=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),

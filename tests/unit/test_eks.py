@@ -39,6 +39,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry  # noqa: E402
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper  # noqa: E402
 from ansible_collections.hardened.eks.plugins.module_utils import eks  # noqa: E402
+from ansible_collections.hardened.eks.plugins.module_utils._eks.addon import association_views  # noqa: E402
 from ansible_collections.hardened.eks.plugins.modules import eks_addon as addon_mod  # noqa: E402
 from ansible_collections.hardened.eks.plugins.modules import eks_cluster as cluster_mod  # noqa: E402
 
@@ -507,6 +508,22 @@ def test_addon_plans():
     # {} resets a configured add-on
     step, _a = eks.plan_addon(cur, addon_desired(configuration_values={}))
     assert step["params"]["configurationValues"] == "{}"
+
+
+def test_addon_pod_identity_associations_are_compared_as_sets_and_replaced_as_a_whole():
+    role = "arn:aws:iam::123456789012:role/prod-aws-node"
+    wanted = [{"service_account": "aws-node", "role_arn": role}]
+    step, predicted = eks.plan_addon(None, addon_desired(pod_identity_associations=wanted))
+    assert step["params"]["podIdentityAssociations"] == [{"serviceAccount": "aws-node", "roleArn": role}]
+    assert predicted["pod_identity_associations"] == wanted
+    _validate_request("eks", "CreateAddon", step["params"])
+    described = [{"serviceAccount": "aws-node", "roleArn": role, "associationId": "a-1"}]
+    cur = eks.addon_settings(addon_doc(), association_views(described))
+    assert eks.plan_addon(cur, addon_desired(pod_identity_associations=wanted))[0] is None
+    assert eks.plan_addon(cur, addon_desired())[0] is None   # not managed when omitted
+    step, after = eks.plan_addon(cur, addon_desired(pod_identity_associations=[]))
+    assert step["params"]["podIdentityAssociations"] == [] and after["pod_identity_associations"] == []
+    _validate_request("eks", "UpdateAddon", step["params"])
 
 
 def test_addon_validation():

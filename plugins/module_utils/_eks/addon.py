@@ -27,7 +27,31 @@ from ansible_collections.hardened.eks.plugins.module_utils._eks.common import _R
 
 
 ADDON_RESOLVE_CONFLICTS = ("OVERWRITE", "PRESERVE", "NONE")
-ADDON_DIFF_KEYS = ("addon_version", "configuration_values", "service_account_role_arn")
+ADDON_DIFF_KEYS = ("addon_version", "configuration_values", "service_account_role_arn", "pod_identity_associations")
+_SA_RE = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
+
+
+def _associations(items, problems):
+    """O(pod_identity_associations) -> sorted ``[{service_account, role_arn}]`` (None: not managed)."""
+    if items is None:
+        return None
+    out, seen = [], set()
+    for i, item in enumerate(items):
+        at = "pod_identity_associations[%d]" % i
+        if not isinstance(item, dict):
+            problems.append("%s: must be a mapping with service_account and role_arn" % at)
+            continue
+        sa, role = item.get("service_account"), item.get("role_arn")
+        if not isinstance(sa, str) or not _SA_RE.match(sa):
+            problems.append("%s.service_account: %r is not a service account name" % (at, sa))
+        elif sa in seen:
+            problems.append("%s.service_account: %s is listed twice (EKS allows one role per service account)"
+                            % (at, sa))
+        seen.add(sa)
+        if not isinstance(role, str) or not _ROLE_ARN_RE.match(role):
+            problems.append("%s.role_arn: %r is not an IAM role ARN" % (at, role))
+        out.append({"service_account": sa, "role_arn": role})
+    return sorted(out, key=lambda a: str(a["service_account"]))
 
 
 def parse_configuration_values(text):
@@ -87,13 +111,22 @@ def validate_addon_params(params):
             problems.append("configuration_values: must be a dict, got %s" % type(cfg).__name__)
             cfg = None
     desired["configuration_values"] = cfg
+    desired["pod_identity_associations"] = _associations(params.get("pod_identity_associations"), problems)
     if problems:
         raise EksValidationError(problems)
     return desired
 
 
-def addon_settings(addon):
-    """Flatten a describe_addon ``addon``. Unparseable configuration is returned as the raw string."""
+def association_views(described):
+    """DescribePodIdentityAssociation answers of an add-on's associations -> sorted
+    ``[{service_account, role_arn}]``."""
+    return sorted(({"service_account": a.get("serviceAccount"), "role_arn": a.get("roleArn")} for a in described),
+                  key=lambda a: str(a["service_account"]))
+
+
+def addon_settings(addon, associations=None):
+    """Flatten a describe_addon ``addon`` (``associations``: its Pod Identity associations as
+    association_views, when read). Unparseable configuration is returned as the raw string."""
     if not addon:
         return None
     raw = addon.get("configurationValues")
@@ -111,6 +144,7 @@ def addon_settings(addon):
         "service_account_role_arn": addon.get("serviceAccountRoleArn"),
         "health_issues": list((addon.get("health") or {}).get("issues") or []),
         "tags": dict(addon.get("tags") or {}),
+        "pod_identity_associations": associations,
     }
 
 
@@ -131,12 +165,15 @@ def plan_addon(current, desired):
             params["serviceAccountRoleArn"] = desired["service_account_role_arn"]
         if desired.get("configuration_values"):
             params["configurationValues"] = canonical_json(desired["configuration_values"])
+        if desired.get("pod_identity_associations"):
+            params["podIdentityAssociations"] = _api_associations(desired["pod_identity_associations"])
         predicted = {
             "cluster_name": desired["cluster_name"], "name": desired["name"], "arn": None, "status": "CREATING",
             "addon_version": desired.get("addon_version"),
             "configuration_values": copy.deepcopy(desired.get("configuration_values") or {}),
             "service_account_role_arn": desired.get("service_account_role_arn"),
             "health_issues": [], "tags": {},
+            "pod_identity_associations": copy.deepcopy(desired.get("pod_identity_associations")),
         }
         return _step("create", "create_addon", params), predicted
 
@@ -153,11 +190,20 @@ def plan_addon(current, desired):
     if role and role != current.get("service_account_role_arn"):
         params["serviceAccountRoleArn"] = role
         after["service_account_role_arn"] = role
+    wanted = desired.get("pod_identity_associations")
+    if wanted is not None and wanted != (current.get("pod_identity_associations") or []):
+        # UpdateAddon replaces the add-on's associations with the list given ([] removes them).
+        params["podIdentityAssociations"] = _api_associations(wanted)
+        after["pod_identity_associations"] = copy.deepcopy(wanted)
     if not params:
         return None, after
     params.update(clusterName=desired["cluster_name"], addonName=desired["name"],
                   resolveConflicts=desired["resolve_conflicts"])
     return _step("update", "update_addon", params), after
+
+
+def _api_associations(items):
+    return [{"serviceAccount": a["service_account"], "roleArn": a["role_arn"]} for a in items]
 
 
 def addon_ready(addon, what):
