@@ -77,6 +77,14 @@ options:
         lists. Associations made otherwise (by an add-on, by hand) are never purged.
     type: bool
     default: false
+  purge_selector:
+    description:
+      - Tags an association must carry, besides C(hardened.eks/managed-by), for O(purge) to
+        delete it, so that several callers on one cluster purge only their own (the C(kube2iam)
+        role tags its associations C(hardened.eks/layer=kube2iam)).
+    type: dict
+    default: {}
+    version_added: 0.2.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -154,7 +162,7 @@ def converge(module, eks):
             assoc = eks_api.describe_pod_identity_association(eks, p["cluster_name"], summary["associationId"])
             if assoc is not None:
                 current[key] = assoc
-    steps, results = pi.plan(current, desired, p["purge"])
+    steps, results = pi.plan(current, desired, p["purge"], p["purge_selector"])
     answers = {}
     if not module.check_mode:
         for step in steps:
@@ -179,6 +187,7 @@ def main():
         cluster_name=dict(type="str", required=True),
         associations=dict(type="list", elements="dict", default=[], options=ASSOCIATION_SPEC),
         purge=dict(type="bool", default=False),
+        purge_selector=dict(type="dict", default={}),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     eks = aws_client(module, "eks")

@@ -40,3 +40,10 @@ def test_purge_takes_only_the_managed_associations():
     steps, results = pi.plan(found, desired(), purge=True)
     assert [(s["call"], s["params"]["associationId"]) for s in steps] == [("delete_pod_identity_association", "a-3")]
     assert results[-1]["key"] == "shop/old" and results[-1]["state"] == "absent"
+
+
+def test_purge_with_a_selector_takes_only_the_associations_carrying_its_tags():
+    layer = {pi.MANAGED_TAG: pi.MANAGED_VALUE, "hardened.eks/layer": "kube2iam"}
+    found = {"shop/old": current(associationId="a-3", tags=layer), "shop/theirs": current(associationId="a-4")}
+    steps = pi.plan(found, {}, purge=True, purge_selector={"hardened.eks/layer": "kube2iam"})[0]
+    assert [s["params"]["associationId"] for s in steps] == ["a-3"]

@@ -247,7 +247,8 @@ def test_each_pod_role_is_allowed_only_in_its_namespace_and_migrates_as_asked():
     """Shop's web reads its bucket through kube2iam and is moving to IRSA; Shop's worker stays;
     Payments' api moves to Pod Identity; the batch namespace has no role at all."""
     policy = ["arn:aws-cn:iam::aws:policy/ReadOnlyAccess"]
-    out = kube2iam.plan(k2i_cfg(namespaces=["batch"], pod_roles=[
+    out = kube2iam.plan(k2i_cfg(namespaces=["batch"], pod_identity_service_accounts=["payments/api-sa"],
+                                association_tags={"hardened.eks/layer": "kube2iam"}, pod_roles=[
         {"name": "web", "namespace": "shop", "managed_policy_arns": policy, "migrate_to": ["irsa"]},
         {"name": "Worker", "namespace": "shop", "inline_policies": {"q": {}}, "tags": {"team": "shop"}},
         {"name": "api", "namespace": "payments", "managed_policy_arns": policy, "migrate_to": ["pod_identity"],
@@ -269,8 +270,11 @@ def test_each_pod_role_is_allowed_only_in_its_namespace_and_migrates_as_asked():
         "hardened.eks/cluster": "prod", "hardened.eks/namespace": "shop", "team": "shop"}
     assert api["trust"]["pod_identity"] == {"namespace": "payments", "service_account": "api-sa",
                                             "cluster_arn": "arn:aws-cn:eks:cn-north-1:%s:cluster/prod" % ACCOUNT}
-    assert [(s["metadata"]["namespace"], s["metadata"]["name"], s["metadata"]["annotations"]["eks.amazonaws.com/role-arn"])
-            for s in out["service_accounts"]] == [("shop", "web", arn % "web")]
+    # IRSA's service account carries the role; Pod Identity's does not (the association names it).
+    assert [(s["metadata"]["namespace"], s["metadata"]["name"], s["metadata"]["annotations"].get("eks.amazonaws.com/role-arn"))
+            for s in out["service_accounts"]] == [("shop", "web", arn % "web"), ("payments", "api-sa", None)]
+    assert out["pod_identity_associations"] == [{"namespace": "payments", "service_account": "api-sa",
+                                                 "role_arn": arn % "api", "tags": {"hardened.eks/layer": "kube2iam"}}]
     assert out["node_policy"]["Statement"][0]["Resource"] == "arn:aws-cn:iam::%s:role/kube2iam/prod/*" % ACCOUNT
     assert out["role_pattern"] == out["node_policy"]["Statement"][0]["Resource"]
 
@@ -282,7 +286,7 @@ def test_the_pod_roles_are_a_batch_eks_pod_iam_role_accepts():
     from ansible_collections.hardened.eks.plugins.module_utils._iam.batch import validate_batch
     from ansible_collections.hardened.eks.plugins.modules.eks_pod_iam_role import ROLE_SPEC
     policy = ["arn:aws-cn:iam::aws:policy/ReadOnlyAccess"]
-    out = kube2iam.plan(k2i_cfg(pod_roles=[
+    out = kube2iam.plan(k2i_cfg(pod_identity_service_accounts=["shop/web"], pod_roles=[
         {"name": "web", "namespace": "shop", "managed_policy_arns": policy, "migrate_to": ["pod_identity"]},
         {"name": "job", "namespace": "shop", "inline_policies": {"q": {"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": "sqs:ReceiveMessage", "Resource": "*"}]}},
@@ -314,6 +318,11 @@ def test_pod_role_mistakes_are_all_reported():
     assert "kube2iam_pod_roles[3] (DUP).name: used by another pod role" in text
     assert "kube2iam_pod_roles[3] (DUP).service_account: 'Bad' is not a service account name" in text
     assert "kube2iam_pod_roles[4]: must be a mapping" in text
+    unlisted = kube2iam.plan(k2i_cfg(pod_roles=[{"name": "etl", "namespace": "shop", "managed_policy_arns": ["x"],
+                                                 "migrate_to": ["pod_identity"]}]))["problems"]
+    assert unlisted == ["kube2iam_pod_roles[0] (etl).migrate_to: pod_identity, but shop/etl is not in "
+                        "hardened_eks_pod_identity_service_accounts; add it there, so the Calico baseline lets its "
+                        "pods reach the Pod Identity agent and the cluster role installs the agent"]
 
 
 # ---------------------------------------------------------------------------------------- calico
@@ -362,6 +371,30 @@ def test_every_application_namespace_is_denied_by_default_and_allowed_dns_and_ku
 def test_without_kube2iam_there_is_no_kube2iam_allow_and_no_node_cidrs_needed():
     out = calico.plan(calico_cfg(kube2iam=False, node_cidrs=[]))
     assert out["problems"] == [] and "shop/hardened-eks-allow-kube2iam" not in by_name(out["policies"])
+
+
+def test_only_the_listed_service_accounts_pods_may_reach_the_pod_identity_agent():
+    """Shop's etl and api use Pod Identity; payments has none, so no allowance there."""
+    out = calico.plan(calico_cfg(application_namespaces=["shop", "payments"],
+                                 pod_identity_service_accounts=["shop/etl", "shop/api", "shop/etl"],
+                                 pod_identity_cidrs=["169.254.170.23/32", "fd00:ec2::23/128"]))
+    assert out["problems"] == []
+    pols = by_name(out["policies"])
+    assert "payments/hardened-eks-allow-pod-identity" not in pols
+    spec = pols["shop/hardened-eks-allow-pod-identity"]["spec"]
+    assert spec["serviceAccountSelector"] == "projectcalico.org/name in {'api', 'etl'}"
+    assert spec["order"] == 100 and spec["types"] == ["Egress"]
+    assert spec["egress"] == [
+        {"action": "Allow", "protocol": "TCP", "ipVersion": 4, "destination": {"nets": ["169.254.170.23/32"],
+                                                                               "ports": [80]}},
+        {"action": "Allow", "protocol": "TCP", "ipVersion": 6, "destination": {"nets": ["fd00:ec2::23/128"],
+                                                                               "ports": [80]}}]
+    bad = calico.plan(calico_cfg(pod_identity_service_accounts=["etl", "other/etl", "shop/Bad_SA"],
+                                 pod_identity_cidrs=["169.254.170.23/32"]))["problems"]
+    assert bad == ["calico_pod_identity_service_accounts[0]: 'etl' is not <namespace>/<service account>",
+                   "calico_pod_identity_service_accounts[1]: other is not in calico_application_namespaces; its "
+                   "pods have no default deny, so the allowance would mean nothing",
+                   "calico_pod_identity_service_accounts[2]: 'shop/Bad_SA' is not <namespace>/<service account>"]
 
 
 def test_inventory_mistakes_are_all_reported():

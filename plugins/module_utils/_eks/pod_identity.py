@@ -74,7 +74,13 @@ def view(assoc):
             "tags": dict(assoc.get("tags") or {})}
 
 
-def plan(current, desired, purge=False):
+def selected(assoc, selector):
+    """The association carries every tag of ``selector`` (the purge's scope)."""
+    tags = assoc.get("tags") or {}
+    return all(tags.get(k) == str(v) for k, v in (selector or {}).items())
+
+
+def plan(current, desired, purge=False, purge_selector=None):
     """``current``: ``{key: DescribePodIdentityAssociation answer}`` of the listed associations the
     run needs. Returns (steps, results): steps ``{"call", "params", "key"}``, results per
     association (``before``/``after`` views, ``changed``)."""
@@ -120,7 +126,7 @@ def plan(current, desired, purge=False):
                 after["external_id"] = None  # EKS makes a new one
         results.append(_result(key, d["state"], before, after, len(steps) > n))
     for key in sorted(current):
-        if purge and key not in desired and managed(current[key]):
+        if purge and key not in desired and managed(current[key]) and selected(current[key], purge_selector):
             steps.append(_step(key, "delete_pod_identity_association", associationId=current[key]["associationId"]))
             results.append(_result(key, "absent", view(current[key]), {}, True))
     return steps, results

@@ -16,6 +16,8 @@ Evaluation order (README "Order and tiers")::
   default tier, per application namespace:
     hardened-eks-allow-dns        (calico_baseline_order)  egress UDP/TCP 53 to kube-dns
     hardened-eks-allow-kube2iam   (calico_baseline_order)  egress TCP <kube2iam port> to the nodes
+    hardened-eks-allow-pod-identity (calico_baseline_order) egress TCP 80 to the EKS Pod Identity
+                                  agent, for the listed service accounts' pods only
     hardened-eks-app-<name>       (calico_application_order) the application's rules
     hardened-eks-default-deny     (calico_default_deny_order) selects all(), no rule
 
@@ -27,6 +29,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.hardened.eks.plugins.module_utils import _names
 from ansible_collections.hardened.eks.plugins.module_utils._calico.items import batch_problems, validate_item
 from ansible_collections.hardened.eks.plugins.module_utils._plans.common import (
     Problems,
@@ -40,6 +43,7 @@ from ansible_collections.hardened.eks.plugins.module_utils._plans.common import 
 
 SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
 APP_NAME_RE = re.compile(r"^[a-z0-9](?:[-a-z0-9]{0,40}[a-z0-9])?$")
+SA_RE = re.compile(r"^[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?$")
 PEERS = (("ingress", "from"), ("egress", "to"))
 
 
@@ -69,7 +73,27 @@ def _metadata_deny(cfg, p, tier, labels):
     ]
 
 
-def _baseline(cfg, namespace, labels, kube2iam_port):
+def _pod_identity_accounts(cfg, p, namespaces):
+    """calico_pod_identity_service_accounts ("<namespace>/<name>") -> {namespace: [names]}."""
+    out = {}
+    items = cfg.get("pod_identity_service_accounts") or []
+    if not is_list(items):
+        p.add("calico_pod_identity_service_accounts", ": must be a list of <namespace>/<service account>")
+        return out
+    for i, item in enumerate(items):
+        at = "calico_pod_identity_service_accounts[%d]" % i
+        ns, _sep, name = str(item).partition("/")
+        if not SA_RE.match(name) or not _names.is_valid(ns, "dns_label"):
+            p.add(at, ": %r is not <namespace>/<service account>" % (item,))
+        elif ns not in namespaces:
+            p.add(at, ": %s is not in calico_application_namespaces; its pods have no default deny, so the "
+                      "allowance would mean nothing" % ns)
+        elif name not in out.setdefault(ns, []):
+            out[ns].append(name)
+    return out
+
+
+def _baseline(cfg, namespace, labels, kube2iam_port, pod_identity=()):
     labels = dict(labels, **{"hardened.eks/namespace": namespace})
     dns_peer = {"namespaceSelector": "projectcalico.org/name == '%s'" % cfg["dns_namespace"],
                 "selector": cfg["dns_selector"], "ports": [53]}
@@ -88,6 +112,22 @@ def _baseline(cfg, namespace, labels, kube2iam_port):
              "spec": {"order": int(cfg["baseline_order"]), "selector": "all()", "types": ["Egress"],
                       "egress": [{"action": "Allow", "protocol": "TCP",
                                   "destination": {"nets": list(cfg["node_cidrs"]), "ports": [kube2iam_port]}}]}})
+    if pod_identity:
+        # Only the pods of these service accounts reach the agent (it serves any pod that asks;
+        # EKS hands out credentials only for associated service accounts, and the others have
+        # no business there).
+        cidrs = cfg.get("pod_identity_cidrs") or []
+        rules = [{"action": "Allow", "protocol": "TCP", "ipVersion": version,
+                  "destination": {"nets": nets, "ports": [80]}}
+                 for version, nets in ((4, [c for c in cidrs if ":" not in str(c)]),
+                                       (6, [c for c in cidrs if ":" in str(c)])) if nets]
+        out.append(
+            {"kind": "NetworkPolicy", "namespace": namespace, "name": "hardened-eks-allow-pod-identity",
+             "labels": labels,
+             "spec": {"order": int(cfg["baseline_order"]), "selector": "all()",
+                      "serviceAccountSelector": "projectcalico.org/name in {%s}"
+                                                % ", ".join("'%s'" % n for n in sorted(pod_identity)),
+                      "types": ["Egress"], "egress": rules}})
     return out
 
 
@@ -171,7 +211,8 @@ def plan(cfg):
     """The baseline. ``cfg`` holds the inventory (application_namespaces, applications, tier_name,
     tier_order, baseline_order, application_order, default_deny_order, metadata_cidrs,
     metadata_deny_namespace_selector, dns_namespace, dns_selector, kube2iam, kube2iam_port,
-    node_cidrs: the listed and discovered node subnets) and the role's labels.
+    node_cidrs: the listed and discovered node subnets, pod_identity_service_accounts,
+    pod_identity_cidrs) and the role's labels.
     """
     p = Problems()
     for var in ("application_namespaces", "applications", "metadata_cidrs", "node_cidrs"):
@@ -194,8 +235,9 @@ def plan(cfg):
                                        "false)" % cfg["kube2iam_port"])
     labels = dict(cfg["labels"], **{"hardened.eks/baseline": "true"})
     policies = _metadata_deny(cfg, p, cfg["tier_name"], labels)
+    pod_identity = _pod_identity_accounts(cfg, p, namespaces)
     for namespace in namespaces:
-        policies.extend(_baseline(cfg, namespace, labels, port))
+        policies.extend(_baseline(cfg, namespace, labels, port, pod_identity.get(namespace, ())))
     # The baseline as calico_policy will see it (selectors, nets, ports, orders, names), when
     # the variables it is made of are fine; each problem names where it comes from.
     checked = [] if p.items else [("the baseline (calico_tier_*, calico_metadata_*, calico_dns_*, "

@@ -102,12 +102,37 @@ def _module_role(cfg, role):
 
 
 def _service_account(cfg, role):
+    """The service account a role moving off kube2iam is worn through: annotated for IRSA when
+    it moves to IRSA; Pod Identity needs no annotation (the association names it)."""
     labels = dict(cfg["labels"])
     labels["app.kubernetes.io/name"] = role["service_account"]
+    annotations = {}
+    if "irsa" in role["migrate_to"]:
+        annotations = {cfg["irsa_annotation"]: role["arn"], "eks.amazonaws.com/sts-regional-endpoints": "true"}
     return {"apiVersion": "v1", "kind": "ServiceAccount",
             "metadata": {"name": role["service_account"], "namespace": role["namespace"], "labels": labels,
-                         "annotations": {cfg["irsa_annotation"]: role["arn"],
-                                         "eks.amazonaws.com/sts-regional-endpoints": "true"}}}
+                         "annotations": annotations}}
+
+
+def _pod_identity(cfg, roles, p):
+    """The associations of the roles moving to Pod Identity, each checked against the shared list
+    of service accounts that use Pod Identity (``pod_identity_service_accounts``, "ns/name"):
+    the Calico baseline opens the agent to exactly those, and the cluster role installs the
+    agent when the list is not empty."""
+    allowed = cfg.get("pod_identity_service_accounts") or []
+    out = []
+    for role in roles:
+        if "pod_identity" not in role["migrate_to"]:
+            continue
+        key = "%s/%s" % (role["namespace"], role["service_account"])
+        if key not in allowed:
+            p.add(where("kube2iam_pod_roles", role["index"], role["name"]),
+                  ".migrate_to: pod_identity, but %s is not in hardened_eks_pod_identity_service_accounts; add it "
+                  "there, so the Calico baseline lets its pods reach the Pod Identity agent and the cluster role "
+                  "installs the agent" % key)
+        out.append({"namespace": role["namespace"], "service_account": role["service_account"],
+                    "role_arn": role["arn"], "tags": dict(cfg.get("association_tags") or {})})
+    return out
 
 
 def plan(cfg):
@@ -138,12 +163,14 @@ def plan(cfg):
         role = _role(cfg, i, item, p, names, partition, account)
         if role is None:
             continue
+        role["index"] = i
         roles.append(role)
         if role["namespace"] not in allowed:
             namespaces.append(role["namespace"])
             allowed[role["namespace"]] = []
         allowed[role["namespace"]].append(role["arn"])
 
+    associations = _pod_identity(cfg, roles, p)
     pattern = "arn:%s:iam::%s:role%s*" % (partition, account, path)
     # Sorted case-insensitively, as the Jinja sort of earlier releases did: an annotation
     # written by them is not rewritten.
@@ -161,7 +188,9 @@ def plan(cfg):
         "namespace_objects": namespace_objects(namespaces),
         "allowed": allowed,
         "annotated_namespaces": annotated,
-        "service_accounts": [_service_account(cfg, r) for r in roles if "irsa" in r["migrate_to"]],
+        "service_accounts": [_service_account(cfg, r) for r in roles if r["migrate_to"]],
+        # EKS Pod Identity associations of the roles moving to it (eks_pod_identity_association).
+        "pod_identity_associations": associations,
         # Node-role policy: sts:AssumeRole on exactly the roles under the path.
         "node_policy": {"Version": "2012-10-17", "Statement": [{
             "Sid": "Kube2iamAssumePodRoles", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": pattern}]},
