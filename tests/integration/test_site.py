@@ -267,9 +267,25 @@ def test_site_result(converged, api, boto3_client):
     assert not any("system:masters" in e.get("groups", []) for e in entries.values())
     names = sorted("%s/%s" % (p["metadata"]["namespace"], p["metadata"]["name"])
                    for p in calico_objects(api, "networkpolicies"))
-    assert "payments/hardened-eks-app-payments-api" in names and len(names) == 3 * 3 + 4
+    # three baseline policies per namespace, four applications, and the Pod Identity allowance of
+    # the one namespace whose etl service account moves to Pod Identity
+    assert "payments/hardened-eks-app-payments-api" in names and len(names) == 3 * 3 + 4 + 1
+    allowance = [p for p in calico_objects(api, "networkpolicies")
+                 if p["metadata"]["name"] == "hardened-eks-allow-pod-identity"]
+    assert [p["metadata"]["namespace"] for p in allowance] == ["analytics"]
+    assert allowance[0]["spec"]["serviceAccountSelector"] == "projectcalico.org/name in {'etl'}"
     assert sorted(pod_roles(boto3_client)) == ["sandbox-analytics-etl", "sandbox-payments-api",
                                                "sandbox-payments-reconciler", "sandbox-storefront-web"]
+    # analytics-etl is moving to EKS Pod Identity: its service account, its association, the agent
+    eks = boto3_client("eks")
+    assoc = eks.list_pod_identity_associations(clusterName="sandbox")["associations"]
+    assert [(a["namespace"], a["serviceAccount"]) for a in assoc] == [("analytics", "etl")]
+    described = eks.describe_pod_identity_association(clusterName="sandbox",
+                                                      associationId=assoc[0]["associationId"])["association"]
+    assert described["roleArn"].endswith(":role/kube2iam/sandbox/sandbox-analytics-etl")
+    assert described["tags"]["hardened.eks/layer"] == "kube2iam"
+    assert api["core"].read_namespaced_service_account("etl", "analytics").metadata.name == "etl"
+    assert eks.describe_addon(clusterName="sandbox", addonName="eks-pod-identity-agent")["addon"]["status"] == "ACTIVE"
     ds = api["apps"].read_namespaced_daemon_set("kube2iam", "kube-system")
     assert "--namespace-restrictions=true" in ds.spec.template.spec.containers[0].args
 
