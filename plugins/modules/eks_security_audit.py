@@ -24,16 +24,19 @@ description:
   - The module never fails because a check failed; it fails only when the facts cannot be read.
     The playbook decides what a failed check means (C(verify_fail_on)).
   - "Checks: C(control_plane) private endpoint, public endpoint CIDRs, the five log types, KMS
-    secrets encryption, supported version, deletion protection; C(access) authentication mode
-    with access entries, no admin made by EKS for the creator, only the listed principals hold
-    admin-level access policies at cluster scope; C(nodes) IMDSv2 with hop limit 1 on every node
+    secrets encryption with an enabled customer managed key, supported version, deletion
+    protection; C(access) authentication mode with access entries, no admin made by EKS for the
+    creator, only the listed principals hold admin-level access policies at cluster scope, every
+    access entry's principal still exists, no principal mapped differently in C(aws-auth) and an
+    access entry; C(nodes) IMDSv2 with hop limit 1 on every node
     group's launch template, node role policies; C(aws_auth) parses, node roles mapped,
     C(system:masters) only for allowed ARNs, no role ARN with a path, no duplicate ARN, every
     mapped group bound; C(rbac) SubjectAccessReviews of sensitive actions; C(calico) default
     deny, DNS, metadata address denied, selectors parse, no allow-all ingress; C(kube2iam)
     DaemonSet flags, namespace annotations, roles exist and trust the node role, pod roles within
     their namespace's list; C(irsa) service-account roles and Pod Identity associations trust
-    exactly their service account."
+    exactly their service account (for Pod Identity - the namespace, service account and
+    cluster session tags), the Pod Identity agent add-on where associations exist."
 options:
   cluster_name:
     description: Name of the EKS cluster.
@@ -349,7 +352,8 @@ def main():
 
     started = time.monotonic()
     timestamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    aws = AwsReader(aws_client(module, "eks"), aws_client(module, "ec2"), aws_client(module, "iam"))
+    aws = AwsReader(aws_client(module, "eks"), aws_client(module, "ec2"), aws_client(module, "iam"),
+                    aws_client(module, "kms"))
     k8s = None
     try:
         api = connect(module)

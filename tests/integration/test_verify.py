@@ -129,7 +129,10 @@ def good(sandbox):
         encryptionConfig=[{"resources": ["secrets"], "provider": {"keyArn": key}}],
         accessConfig={"authenticationMode": "API_AND_CONFIG_MAP", "bootstrapClusterCreatorAdminPermissions": False},
         deletionProtection=True)["cluster"]
-    # who is admin: one listed principal, through an access entry (no admin made by EKS)
+    # who is admin: one listed principal (a role that exists), through an access entry (no admin
+    # made by EKS)
+    iam.create_role(RoleName=s.deploy_role_arn.rsplit("/", 1)[-1],
+                    AssumeRolePolicyDocument=trust({"AWS": "arn:aws:iam::%s:root" % ACCOUNT}))
     eks.create_access_entry(clusterName=s.cluster, principalArn=s.deploy_role_arn)
     eks.associate_access_policy(clusterName=s.cluster, principalArn=s.deploy_role_arn, policyArn=CLUSTER_ADMIN,
                                 accessScope={"type": "cluster"})
@@ -249,19 +252,21 @@ def test_all_checks_pass_read_only(verify, good, audit, aws_requests):
     assert report is not None, out
     assert rc == 0 and failing(report) == {}, out
     checks = by_check(report)
-    assert len(checks) == 28
+    assert len(checks) == 31
     # a few pieces of evidence: the facts were really read
-    assert "secrets encrypted with arn:aws:kms:" in checks["control_plane.secrets_encryption"]["evidence"]
+    assert "secrets encrypted with the customer managed key arn:aws:kms:" in checks["control_plane.secrets_encryption"]["evidence"]
     assert "IMDSv2 required, hop limit 1" in checks["nodes.imdsv2"]["evidence"]
     assert "deny-metadata egress[0]" in checks["calico.metadata"]["evidence"]
     assert "trust names system:serviceaccount:%s:api" % good.app_ns in checks["irsa.trust"]["evidence"]
     assert "%s/app: %s" % (good.app_ns, good.app_role) in checks["kube2iam.pod_roles"]["evidence"]
     # the table on the console and the two files
     assert "| PASS" in out and "calico.default_deny" in out
-    assert "28 passed, 0 failed, 0 warnings" in out
+    assert "31 passed, 0 failed, 0 warnings" in out
     xml = open(os.path.join(report["_dir"], "verify-report.xml")).read()
-    assert 'tests="28" failures="0"' in xml
+    assert 'tests="31" failures="0"' in xml
     assert checks["access.cluster_admins"]["evidence"] == "cluster admins: %s" % good.deploy_role_arn
+    # the deploy role's entry and the node group role's EC2_LINUX entry EKS made
+    assert checks["access.entry_principals"]["evidence"] == "2 access entries, every principal exists"
 
     # read-only: the API server's audit log has no write of the audit but SubjectAccessReviews
     # (a create that persists nothing), and moto served no mutating call
@@ -390,6 +395,77 @@ def test_break_public_endpoint(verify, good, boto3_client):
     finally:
         eks.update_cluster_config(name=good.cluster, resourcesVpcConfig={
             "endpointPrivateAccess": True, "endpointPublicAccess": False})
+
+
+def test_break_the_secrets_key_scheduled_for_deletion(verify, good, boto3_client):
+    kms, eks = boto3_client("kms"), boto3_client("eks")
+    arn = eks.describe_cluster(name=good.cluster)["cluster"]["encryptionConfig"][0]["provider"]["keyArn"]
+    key = arn.rsplit("/", 1)[-1]   # moto 5.2's ScheduleKeyDeletion takes the key id only (AWS takes both)
+    kms.schedule_key_deletion(KeyId=key, PendingWindowInDays=7)
+    try:
+        rc, out, report = verify()
+        assert rc == 2
+        assert_only(report, out, "control_plane.secrets_encryption", "its state is PendingDeletion")
+    finally:
+        kms.cancel_key_deletion(KeyId=key)
+        kms.enable_key(KeyId=key)
+
+
+def test_break_access_entry_of_a_deleted_role_and_a_different_aws_auth_mapping(verify, good, boto3_client,
+                                                                              run_module):
+    """A role that left keeps its access entry (warn: a role made again with that name would
+    inherit it); the deploy role mapped in aws-auth with a group its access entry lacks (warn:
+    the access entry wins, the mapping is dead)."""
+    eks, iam = boto3_client("eks"), boto3_client("iam")
+    gone = "arn:aws:iam::%s:role/verify-%s-gone" % (ACCOUNT, good.u)
+    eks.create_access_entry(clusterName=good.cluster, principalArn=gone)
+    r = run_module("aws_auth_mapping", {"roles": [{"arn": good.deploy_role_arn, "username": "deploy",
+                                                   "groups": [good.devs]}]})
+    assert r.get("changed"), r
+    try:
+        rc, out, report = verify()
+        assert rc == 0, out   # warnings only
+        bad = failing(report)
+        assert sorted(bad) == ["access.aws_auth_conflicts", "access.entry_principals"], bad
+        assert gone in bad["access.entry_principals"]["evidence"]
+        assert good.deploy_role_arn in bad["access.aws_auth_conflicts"]["evidence"]
+        assert all(v["result"] == "warn" for v in bad.values())
+    finally:
+        eks.delete_access_entry(clusterName=good.cluster, principalArn=gone)
+        run_module("aws_auth_mapping", {"state": "absent", "roles": [{"arn": good.deploy_role_arn}]})
+    assert iam.get_role(RoleName=good.deploy_role_arn.rsplit("/", 1)[-1])
+
+
+def test_break_pod_identity_without_its_agent_and_with_a_loose_trust(verify, good, boto3_client):
+    from ansible_collections.hardened.eks.plugins.module_utils._iam.trust import pod_identity_statement
+    eks, iam = boto3_client("eks"), boto3_client("iam")
+    name = "verify-%s-pi" % good.u
+    cluster_arn = eks.describe_cluster(name=good.cluster)["cluster"]["arn"]
+    doc = {"Version": "2012-10-17", "Statement": [pod_identity_statement(good.app_ns, "reports", cluster_arn)]}
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(doc))["Role"]["Arn"]
+    assoc = eks.create_pod_identity_association(clusterName=good.cluster, namespace=good.app_ns,
+                                                serviceAccount="reports", roleArn=arn)["association"]
+    try:
+        rc, out, report = verify()
+        assert rc == 2
+        assert_only(report, out, "irsa.pod_identity_agent", "1 Pod Identity associations but no eks-pod-identity-agent")
+        eks.create_addon(clusterName=good.cluster, addonName="eks-pod-identity-agent")
+        rc, out, report = verify()
+        assert rc == 0 and failing(report) == {}, out
+        assert "pod identity %s/reports -> %s: trusts pods.eks.amazonaws.com for %s/reports on its cluster" % (
+            good.app_ns, name, good.app_ns) in by_check(report)["irsa.trust"]["evidence"]
+        iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [pod_identity_statement()]}))
+        rc, out, report = verify()
+        assert failing(report)["irsa.trust"]["result"] == "warn"
+        assert "other associations in the account can wear it" in failing(report)["irsa.trust"]["evidence"]
+    finally:
+        eks.delete_pod_identity_association(clusterName=good.cluster, associationId=assoc["associationId"])
+        try:
+            eks.delete_addon(clusterName=good.cluster, addonName="eks-pod-identity-agent")
+        except eks.exceptions.ResourceNotFoundException:
+            pass
+        iam.delete_role(RoleName=name)
 
 
 def test_the_version_is_judged_by_the_eks_calendar_on_the_audit_date(verify, good):

@@ -67,7 +67,7 @@ def test_logging():
 
 
 def test_secrets_encryption():
-    r = ac.check_secrets_encryption(cluster())
+    r = ac.check_secrets_encryption(cluster(), {"KeyManager": "CUSTOMER", "KeyState": "Enabled"})
     assert status(r) == "pass" and KEY in r["evidence"]
     assert status(ac.check_secrets_encryption(cluster(encryptionConfig=[]))) == "fail"
     other = [{"resources": ["configmaps"], "provider": {"keyArn": KEY}}]
@@ -543,15 +543,55 @@ def test_irsa():
 
 
 def test_pod_identity():
+    """The trust eks_pod_iam_role writes for payments/api on cluster prod passes; one with no
+    conditions warns (any association in the account wears it); one for another namespace, or
+    another cluster, refuses the pods; one without sts:TagSession cannot work at all."""
+    from ansible_collections.hardened.eks.plugins.module_utils._iam.trust import pod_identity_statement
     arn = BASE + "shop-pi"
-    good = {"Statement": [{"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"},
-                           "Action": ["sts:AssumeRole", "sts:TagSession"]}]}
+    cluster_arn = "arn:aws:eks:us-east-1:123456789012:cluster/prod"
     assoc = [{"namespace": "shop", "serviceAccount": "api", "roleArn": arn}]
-    assert status(ac.check_irsa([], {arn: {"AssumeRolePolicyDocument": good}}, PROVIDER, ISSUER, assoc)) == "pass"
-    bad = {"Statement": [{"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"},
-                          "Action": "sts:AssumeRole"}]}
-    r = ac.check_irsa([], {arn: {"AssumeRolePolicyDocument": bad}}, PROVIDER, ISSUER, assoc)
+
+    def verdict(statement):
+        return ac.check_irsa([], {arn: {"AssumeRolePolicyDocument": {"Statement": [statement]}}}, PROVIDER, ISSUER,
+                            assoc, cluster_arn=cluster_arn)
+    r = verdict(pod_identity_statement("shop", "api", cluster_arn))
+    assert status(r) == "pass" and "shop/api on its cluster" in r["evidence"], r
+    r = verdict(pod_identity_statement())
+    assert status(r) == "warn" and "kubernetes-namespace, kubernetes-service-account, eks-cluster-arn" in r["evidence"]
+    r = verdict(pod_identity_statement("shop", "api"))
+    assert status(r) == "warn" and "eks-cluster-arn" in r["evidence"]
+    r = verdict(pod_identity_statement("shop", "*", cluster_arn))   # StringLike: matches api
+    assert status(r) == "pass"
+    r = verdict(pod_identity_statement("payments", "api", cluster_arn))
+    assert status(r) == "fail" and "kubernetes-namespace shop (trust: payments)" in r["evidence"], r
+    r = verdict(pod_identity_statement("shop", "api", cluster_arn.replace("prod", "staging")))
+    assert status(r) == "fail" and "eks-cluster-arn" in r["evidence"]
+    r = verdict({"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": "sts:AssumeRole"})
     assert status(r) == "fail" and "pod identity shop/api" in r["evidence"]
+
+
+def test_the_pod_identity_agent_must_run_where_associations_exist():
+    assoc = [{"namespace": "shop", "serviceAccount": "api"}]
+    r = ac.check_pod_identity_agent(assoc, None)
+    assert status(r) == "fail" and "no eks-pod-identity-agent" in r["evidence"] and "hardened_eks_pod" in r["fix"]
+    degraded = {"status": "DEGRADED", "health": {"issues": [{"code": "InsufficientNumberOfReplicas", "message": "x"}]}}
+    assert status(ac.check_pod_identity_agent(assoc, degraded)) == "warn"
+    assert status(ac.check_pod_identity_agent(assoc, {"status": "ACTIVE", "addonVersion": "v1.3.10"})) == "pass"
+    assert status(ac.check_pod_identity_agent([], None)) == "pass"
+    assert status(ac.check_pod_identity_agent(None, None, "not available")) == "pass"
+
+
+def test_secrets_encryption_needs_an_enabled_customer_managed_key():
+    customer = {"KeyManager": "CUSTOMER", "KeyState": "Enabled"}
+    assert status(ac.check_secrets_encryption(cluster(), customer)) == "pass"
+    r = ac.check_secrets_encryption(cluster(), {"KeyManager": "AWS", "KeyState": "Enabled"})
+    assert status(r) == "fail" and "AWS managed key" in r["evidence"]
+    r = ac.check_secrets_encryption(cluster(), {"KeyManager": "CUSTOMER", "KeyState": "PendingDeletion"})
+    assert status(r) == "fail" and "PendingDeletion" in r["evidence"]
+    r = ac.check_secrets_encryption(cluster(), None)
+    assert status(r) == "fail" and "no longer exists" in r["evidence"]
+    r = ac.check_secrets_encryption(cluster(), None, "the audit may not read the key (AccessDeniedException)")
+    assert status(r) == "warn" and "kms:DescribeKey" in r["fix"]
 
 
 # ----------------------------------------------------------------------------------------------

@@ -77,3 +77,59 @@ def check_deletion_protection(cluster):
     if value:
         return result(check, PASS, "the cluster is protected from deletion")
     return result(check, WARN, "deletion protection is off", "turn it on (eks_cluster deletion_protection)")
+
+
+def principal_key(arn):
+    """(account, 'role'|'user', name) lower-cased, paths dropped: how the authenticator matches an
+    aws-auth ARN (which has no path) against an access entry's (which keeps it)."""
+    parts = str(arn or "").split(":", 5)
+    if len(parts) < 6 or "/" not in parts[5]:
+        return None
+    kind, _sep, rest = parts[5].partition("/")
+    return (parts[4], kind.lower(), rest.rsplit("/", 1)[-1].lower())
+
+
+def check_entry_principals(mode, entries, exists):
+    """``entries``: the access entries' principal ARNs; ``exists``: ``{arn: True/False/None}``
+    (None: not checked, another account's principal)."""
+    check = "access.entry_principals"
+    if mode not in ("API", "API_AND_CONFIG_MAP"):
+        return result(check, PASS, "no access entries in authentication mode %s" % (mode or "unknown"))
+    gone = sorted(a for a in entries if exists.get(a) is False)
+    other = sorted(a for a in entries if exists.get(a) is None)
+    note = " (%d of other accounts not checked)" % len(other) if other else ""
+    if gone:
+        return result(check, WARN, "access entries of principals that no longer exist: %s%s" % (_join(gone), note),
+                      "delete the entries (eks_access_entry state absent): a role or user created again with the "
+                      "same name would inherit the access")
+    return result(check, PASS, "%d access entries, every principal exists%s" % (len(entries) - len(other), note))
+
+
+def check_aws_auth_conflicts(mode, aws_auth_entries, access_entries):
+    """``aws_auth_entries``: parsed aws-auth entries ({arn, username, groups}); ``access_entries``:
+    ``{principal: DescribeAccessEntry answer}`` of the entries whose principal aws-auth maps too."""
+    check = "access.aws_auth_conflicts"
+    if mode != "API_AND_CONFIG_MAP":
+        return result(check, PASS, "authentication mode %s: one source of mappings only" % (mode or "unknown"))
+    by_key = dict((principal_key(e.get("principalArn")), e) for e in (access_entries or {}).values())
+    both, differ = [], []
+    for entry in aws_auth_entries or []:
+        found = by_key.get(principal_key(entry.get("arn")))
+        if found is None:
+            continue
+        both.append(entry["arn"])
+        if found.get("type") not in (None, "STANDARD"):
+            continue  # a node entry: EKS gives it the node groups and username itself
+        groups = sorted(g for g in entry.get("groups") or [])
+        if groups != sorted(found.get("kubernetesGroups") or []) or entry.get("username") != found.get("username"):
+            differ.append("%s (aws-auth %s as %s; access entry %s as %s)" % (
+                found["principalArn"], groups, entry.get("username"), sorted(found.get("kubernetesGroups") or []),
+                found.get("username")))
+    if differ:
+        return result(check, WARN, "mapped in aws-auth and as access entries differently (the access entry wins, the "
+                                   "aws-auth mapping is ignored): %s" % _join(differ),
+                      "make them the same during the migration (iam_authenticator_access_mode both), then remove the "
+                      "aws-auth entries (access_entries)")
+    if both:
+        return result(check, PASS, "%d principals in both, mapped the same (migration in progress)" % len(both))
+    return result(check, PASS, "no principal is mapped in both aws-auth and an access entry")

@@ -36,7 +36,10 @@ from ansible_collections.hardened.eks.plugins.module_utils._audit.common import 
 from ansible_collections.hardened.eks.plugins.module_utils._audit.common import summarize  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._audit.access_checks import check_authentication_mode  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._audit.access_checks import check_bootstrap_admin  # noqa: F401
+from ansible_collections.hardened.eks.plugins.module_utils._audit.access_checks import check_aws_auth_conflicts  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._audit.access_checks import check_cluster_admins  # noqa: F401
+from ansible_collections.hardened.eks.plugins.module_utils._audit.access_checks import check_entry_principals  # noqa: F401
+from ansible_collections.hardened.eks.plugins.module_utils._audit.access_checks import principal_key  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._audit.access_checks import check_deletion_protection  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._audit.cluster_checks import _covered  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._audit.cluster_checks import _nets  # noqa: F401
@@ -47,6 +50,7 @@ from ansible_collections.hardened.eks.plugins.module_utils._audit.cluster_checks
 from ansible_collections.hardened.eks.plugins.module_utils._audit.cluster_checks import check_private_endpoint  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._audit.cluster_checks import check_public_endpoint  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._audit.cluster_checks import check_secrets_encryption  # noqa: F401
+from ansible_collections.hardened.eks.plugins.module_utils._audit.cluster_checks import secrets_key_arn  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._audit.cluster_checks import check_version  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._audit.identity_checks import bound_groups  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._audit.identity_checks import check_aws_auth_parses  # noqa: F401
@@ -95,6 +99,7 @@ from ansible_collections.hardened.eks.plugins.module_utils._audit.pod_iam_checks
 from ansible_collections.hardened.eks.plugins.module_utils._audit.pod_iam_checks import _statements  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._audit.pod_iam_checks import _truthy  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._audit.pod_iam_checks import check_irsa  # noqa: F401
+from ansible_collections.hardened.eks.plugins.module_utils._audit.pod_iam_checks import check_pod_identity_agent  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._audit.pod_iam_checks import check_kube2iam_daemonset  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._audit.pod_iam_checks import check_kube2iam_namespace_annotations  # noqa: F401
 from ansible_collections.hardened.eks.plugins.module_utils._audit.pod_iam_checks import check_kube2iam_pod_roles  # noqa: F401

@@ -83,13 +83,41 @@ def check_logging(cluster):
     return result("control_plane.logging", PASS, "enabled: %s" % ", ".join(LOG_TYPES))
 
 
-def check_secrets_encryption(cluster):
+def secrets_key_arn(cluster):
     for entry in cluster.get("encryptionConfig") or []:
         key = (entry.get("provider") or {}).get("keyArn")
         if "secrets" in (entry.get("resources") or []) and key:
-            return result("control_plane.secrets_encryption", PASS, "secrets encrypted with %s" % key)
-    return result("control_plane.secrets_encryption", FAIL, "no encryptionConfig for secrets",
-                  "associate a KMS key for secrets (eks_cluster encryption); EKS cannot remove it later")
+            return key
+    return None
+
+
+def check_secrets_encryption(cluster, key=None, key_note=None):
+    """``key``: DescribeKey's KeyMetadata of the secrets key (None: gone or not read,
+    ``key_note`` says which). On 1.28+ EKS encrypts every cluster's etcd with an AWS owned key,
+    so only a customer managed key, enabled, is envelope encryption the account controls."""
+    check = "control_plane.secrets_encryption"
+    arn = secrets_key_arn(cluster)
+    if arn is None:
+        return result(check, FAIL, "no encryptionConfig for secrets (only EKS's AWS owned key, which the account "
+                                   "cannot control, audit or revoke)",
+                      "associate a customer managed KMS key for secrets (eks_cluster encryption); EKS cannot remove "
+                      "it later")
+    if key is None:
+        if key_note:
+            return result(check, WARN, "secrets encrypted with %s; %s" % (arn, key_note),
+                          "let the audit read the key (kms:DescribeKey)")
+        return result(check, FAIL, "secrets encrypted with %s, which no longer exists: the secrets cannot be "
+                                   "decrypted" % arn, "restore the key (cancel its deletion)")
+    problems = []
+    if key.get("KeyManager") != "CUSTOMER":
+        problems.append("it is an AWS managed key (KeyManager %s), not one the account controls"
+                        % key.get("KeyManager"))
+    if key.get("KeyState") != "Enabled":
+        problems.append("its state is %s" % key.get("KeyState"))
+    if problems:
+        return result(check, FAIL, "secrets encrypted with %s, but %s" % (arn, "; ".join(problems)),
+                      "use an enabled customer managed key (the cluster role's default creates one)")
+    return result(check, PASS, "secrets encrypted with the customer managed key %s (Enabled)" % arn)
 
 
 def check_version(cluster, supported_versions=None, on=None):

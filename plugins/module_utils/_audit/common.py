@@ -65,6 +65,8 @@ TITLES = {
     "access.authentication_mode": "Authentication through access entries (API or API_AND_CONFIG_MAP)",
     "access.bootstrap_admin": "EKS did not make the cluster's creator an admin",
     "access.cluster_admins": "Only the inventory's admins hold admin-level access policies cluster-wide",
+    "access.entry_principals": "Every access entry's IAM principal still exists",
+    "access.aws_auth_conflicts": "No principal is mapped differently in aws-auth and an access entry",
     "nodes.imdsv2": "Node launch templates require IMDSv2 with hop limit 1",
     "nodes.role_policies": "Node role carries only the expected policies",
     "aws_auth.parses": "aws-auth parses",
@@ -84,6 +86,7 @@ TITLES = {
     "kube2iam.roles": "Annotated roles exist and trust the node role",
     "kube2iam.pod_roles": "No pod asks for a role outside its namespace's list",
     "irsa.trust": "IRSA / Pod Identity roles trust exactly their service account",
+    "irsa.pod_identity_agent": "The Pod Identity agent add-on runs where associations exist",
 }
 
 

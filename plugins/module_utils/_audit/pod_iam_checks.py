@@ -292,19 +292,88 @@ def irsa_trust_verdict(trust_doc, provider_arn, issuer, namespace, name):
     return FAIL, "trust does not name %s" % subject
 
 
-def pod_identity_verdict(trust_doc):
+def _condition_values(statement, key):
+    """(equals, likes) values the statement's conditions require for ``key`` (case-insensitive)."""
+    equals, likes = [], []
+    for op, block in (statement.get("Condition") or {}).items():
+        for k, v in (block or {}).items():
+            if k.lower() != key.lower():
+                continue
+            if op in ("StringEquals", "ForAnyValue:StringEquals", "ArnEquals"):
+                equals.extend(_as_list(v))
+            elif op in ("StringLike", "ForAnyValue:StringLike", "ArnLike"):
+                likes.extend(_as_list(v))
+    return equals, likes
+
+
+def _matches(value, equals, likes):
+    return value in equals or any(fnmatch.fnmatchcase(value or "", p.replace("?", "[?]")) for p in likes)
+
+
+def pod_identity_verdict(trust_doc, namespace=None, service_account=None, cluster_arn=None):
+    """(pass|warn|fail, reason) for the trust of a Pod Identity association's role. EKS assumes
+    it as pods.eks.amazonaws.com and tags the session with the cluster, namespace and service
+    account: a trust that requires other values refuses the pods (fail); one that requires none
+    lets any association in the account, on any cluster, wear the role (warn)."""
+    verdicts = []
     for st in _statements(trust_doc):
-        if st.get("Effect") != "Allow":
-            continue
         principal = st.get("Principal") or {}
         services = _as_list(principal.get("Service") if isinstance(principal, dict) else None)
         actions = _actions(st)
-        if "pods.eks.amazonaws.com" in services and "sts:assumerole" in actions and "sts:tagsession" in actions:
-            return PASS, "trusts pods.eks.amazonaws.com (sts:AssumeRole, sts:TagSession)"
+        if st.get("Effect") != "Allow" or "pods.eks.amazonaws.com" not in services or \
+                "sts:assumerole" not in actions or "sts:tagsession" not in actions:
+            continue
+        refused, loose = [], []
+        for tag, value in (("kubernetes-namespace", namespace), ("kubernetes-service-account", service_account),
+                           ("eks-cluster-arn", cluster_arn)):
+            equals, likes = _condition_values(st, "aws:RequestTag/" + tag)
+            if not equals and not likes:
+                loose.append(tag)
+            elif value is not None and not _matches(value, equals, likes):
+                refused.append("%s %s (trust: %s)" % (tag, value, ", ".join(equals + likes)))
+        source = _condition_values(st, "aws:SourceArn")
+        if "eks-cluster-arn" in loose and (source[0] or source[1]):
+            loose.remove("eks-cluster-arn")
+        if refused:
+            verdicts.append((FAIL, "trust refuses the association's session: " + "; ".join(refused)))
+        elif loose:
+            verdicts.append((WARN, "trusts pods.eks.amazonaws.com without a condition on %s: other associations "
+                                   "in the account can wear it" % ", ".join(loose)))
+        else:
+            verdicts.append((PASS, "trusts pods.eks.amazonaws.com for %s/%s on its cluster"
+                                   % (namespace, service_account)))
+    for status in (PASS, WARN, FAIL):
+        for verdict in verdicts:
+            if verdict[0] == status:
+                return verdict
     return FAIL, "trust lacks pods.eks.amazonaws.com with sts:AssumeRole and sts:TagSession"
 
 
-def check_irsa(service_accounts, roles, provider_arn, issuer, associations=None, associations_note=None):
+def check_pod_identity_agent(associations, agent, note=None):
+    """``agent``: DescribeAddon's eks-pod-identity-agent, or None when the cluster has none."""
+    check = "irsa.pod_identity_agent"
+    if associations is None:
+        return result(check, PASS, "Pod Identity associations not readable here%s" % (" (%s)" % note if note else ""))
+    if not associations:
+        return result(check, PASS, "no Pod Identity association%s"
+                      % ("; the agent add-on is installed" if agent else ""))
+    if agent is None:
+        return result(check, FAIL, "%d Pod Identity associations but no eks-pod-identity-agent add-on: their pods get "
+                                   "no credentials" % len(associations),
+                      "install the add-on (cluster role: list the service accounts in "
+                      "hardened_eks_pod_identity_service_accounts, or hardened.eks.eks_addon name "
+                      "eks-pod-identity-agent)")
+    if agent.get("status") not in ("ACTIVE",):
+        return result(check, WARN, "eks-pod-identity-agent add-on is %s: %s" % (
+            agent.get("status"), _join("%s: %s" % (i.get("code"), i.get("message"))
+                                       for i in (agent.get("health") or {}).get("issues") or [])),
+                      "look at the add-on's health issues (aws eks describe-addon)")
+    return result(check, PASS, "eks-pod-identity-agent %s is ACTIVE for %d associations"
+                  % (agent.get("addonVersion"), len(associations)))
+
+
+def check_irsa(service_accounts, roles, provider_arn, issuer, associations=None, associations_note=None,
+               cluster_arn=None):
     """``roles``: ``{arn: IAM Role dict or None}``; ``associations``: EKS Pod Identity
     associations ``{namespace, serviceAccount, roleArn}`` (None: not available)."""
     check = "irsa.trust"
@@ -329,8 +398,10 @@ def check_irsa(service_accounts, roles, provider_arn, issuer, associations=None,
         if role is None:
             bad.append("pod identity %s -> %s: role does not exist" % (who, arn))
             continue
-        verdict, reason = pod_identity_verdict(role.get("AssumeRolePolicyDocument"))
-        {PASS: good, FAIL: bad}[verdict].append("pod identity %s -> %s: %s" % (who, arn.split("/")[-1], reason))
+        verdict, reason = pod_identity_verdict(role.get("AssumeRolePolicyDocument"), a.get("namespace"),
+                                               a.get("serviceAccount"), cluster_arn)
+        {PASS: good, WARN: warn, FAIL: bad}[verdict].append("pod identity %s -> %s: %s"
+                                                            % (who, arn.split("/")[-1], reason))
     note = " (%s)" % associations_note if associations_note else ""
     if bad:
         return result(check, FAIL, _join(bad + warn) + note,
@@ -338,7 +409,9 @@ def check_irsa(service_accounts, roles, provider_arn, issuer, associations=None,
                       "service_account) or trust.pod_identity, or fix the annotation")
     if warn:
         return result(check, WARN, _join(warn) + note,
-                      "name the exact service account in the trust (StringEquals on <issuer>:sub)")
+                      "name the exact service account in the trust (StringEquals on <issuer>:sub; for Pod Identity "
+                      "the aws:RequestTag/kubernetes-namespace, kubernetes-service-account and eks-cluster-arn "
+                      "conditions, which eks_pod_iam_role trust.pod_identity writes)")
     if not good:
         return result(check, PASS, "no service account uses IRSA and no Pod Identity association%s" % note)
     return result(check, PASS, _join(good) + note)

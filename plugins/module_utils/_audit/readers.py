@@ -13,6 +13,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.hardened.eks.plugins.module_utils._aws import ec2 as ec2_api
 from ansible_collections.hardened.eks.plugins.module_utils._aws import eks as eks_api
 from ansible_collections.hardened.eks.plugins.module_utils._aws import iam as iam_api
+from ansible_collections.hardened.eks.plugins.module_utils._aws import kms as kms_api
+from ansible_collections.hardened.eks.plugins.module_utils._aws.common import error_code
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import unsupported
 from ansible_collections.hardened.eks.plugins.module_utils._eks import access
 from ansible_collections.hardened.eks.plugins.module_utils._k8s import K8sError
@@ -31,11 +33,12 @@ class AuditError(Exception):
 class AwsReader(object):
     """AWS facts. ``calls`` counts the API calls made (every page, not botocore's retries)."""
 
-    def __init__(self, eks, ec2, iam):
-        self.eks, self.ec2, self.iam = eks, ec2, iam
+    def __init__(self, eks, ec2, iam, kms=None):
+        self.eks, self.ec2, self.iam, self.kms = eks, ec2, iam, kms
         self.calls = 0
-        for client in (eks, ec2, iam):
-            client.meta.events.register("before-parameter-build", self._count)
+        for client in (eks, ec2, iam, kms):
+            if client is not None:
+                client.meta.events.register("before-parameter-build", self._count)
 
     def _count(self, **kwargs):
         self.calls += 1
@@ -83,6 +86,44 @@ class AwsReader(object):
                 out[principal] = [(access.policy_name(p["policyArn"]), (p.get("accessScope") or {}).get("type"))
                                   for p in eks_api.associated_access_policies(self.eks, cluster, principal)]
         return out
+
+    def access_entries(self, cluster):
+        """Every access entry's principal ARN."""
+        return eks_api.list_access_entries(self.eks, cluster)
+
+    def access_entry(self, cluster, principal):
+        return eks_api.describe_access_entry(self.eks, cluster, principal)
+
+    def principal_exists(self, arn, account):
+        """True/False for a role or user of ``account``; None for another account's (not ours to read)."""
+        parts = str(arn).split(":", 5)
+        if len(parts) < 6 or parts[4] != account:
+            return None
+        kind, _sep, rest = parts[5].partition("/")
+        name = rest.rsplit("/", 1)[-1]
+        found = iam_api.get_role(self.iam, name) if kind == "role" else iam_api.get_user(self.iam, name)
+        return found is not None
+
+    def addon(self, cluster, name):
+        """(DescribeAddon's add-on or None, note): the note when the add-on API is not offered."""
+        try:
+            return eks_api.describe_addon(self.eks, cluster, name), None
+        except AnsibleAWSError as e:
+            if unsupported(e):
+                return None, "add-on API not available at this endpoint"
+            raise
+
+    def kms_key(self, arn):
+        """(KeyMetadata or None, note): the note when the key cannot be read (no client, denied)."""
+        if self.kms is None:
+            return None, "the key was not read"
+        try:
+            return kms_api.describe_key(self.kms, arn), None
+        except AnsibleAWSError as e:
+            code = error_code(e)
+            if code in ("AccessDeniedException", "AccessDenied"):
+                return None, "the audit may not read the key (%s)" % code
+            raise
 
     def pod_identity_associations(self, cluster):
         """(list or None, note): None when the API is not offered (an emulator, an old region)."""

@@ -81,18 +81,35 @@ class Audit(object):
         return [ac.check_private_endpoint(c),
                 ac.check_public_endpoint(c, self.p["public_access_cidrs"]),
                 ac.check_logging(c),
-                ac.check_secrets_encryption(c),
+                ac.check_secrets_encryption(c, *self.secrets_key()),
                 ac.check_version(c, self.p["supported_versions"], self.calendar_date),
                 ac.check_deletion_protection(c)]
+
+    def secrets_key(self):
+        """(KeyMetadata or None, note) of the secrets key; (None, None) when there is none."""
+        arn = ac.secrets_key_arn(self.cluster())
+        return self.cached(("kms", arn), lambda: self.aws.kms_key(arn)) if arn else (None, None)
 
     def access(self):
         c = self.cluster()
         mode, _boot = access_config(c)
-        admins = self.aws.cluster_admins(self.p["cluster_name"], self.partition(), ADMIN_LEVEL) \
-            if mode in ("API", "API_AND_CONFIG_MAP") else {}
-        return [ac.check_authentication_mode(c),
-                ac.check_bootstrap_admin(c, self.p["allow_bootstrap_admin"]),
-                ac.check_cluster_admins(mode, admins, self.p["allowed_cluster_admins"])]
+        api = mode in ("API", "API_AND_CONFIG_MAP")
+        name = self.p["cluster_name"]
+        admins = self.aws.cluster_admins(name, self.partition(), ADMIN_LEVEL) if api else {}
+        entries = self.aws.access_entries(name) if api else []
+        exists = dict((arn, self.aws.principal_exists(arn, self.account())) for arn in entries)
+        out = [ac.check_authentication_mode(c),
+               ac.check_bootstrap_admin(c, self.p["allow_bootstrap_admin"]),
+               ac.check_cluster_admins(mode, admins, self.p["allowed_cluster_admins"]),
+               ac.check_entry_principals(mode, entries, exists)]
+        mapped = []
+        if mode == "API_AND_CONFIG_MAP":
+            _cm, _error, mapped = self.aws_auth()
+        keys = set(ac.principal_key(e.get("arn")) for e in mapped)
+        both = [arn for arn in entries if ac.principal_key(arn) in keys]
+        described = dict((arn, self.aws.access_entry(name, arn)) for arn in both)
+        out.append(ac.check_aws_auth_conflicts(mode, mapped, dict((a, d) for a, d in described.items() if d)))
+        return out
 
     def nodes(self):
         roles = dict((arn, self.aws.role_policies(arn)) for arn in self.node_role_arns())
@@ -173,7 +190,11 @@ class Audit(object):
         c = self.cluster()
         issuer = ((c.get("identity") or {}).get("oidc") or {}).get("issuer")
         provider = oidc_provider_arn(c.get("arn"), issuer)
-        return [ac.check_irsa(sas, roles, provider, issuer, associations, note)]
+        agent, agent_note = (None, None)
+        if associations:
+            agent, agent_note = self.aws.addon(self.p["cluster_name"], "eks-pod-identity-agent")
+        return [ac.check_irsa(sas, roles, provider, issuer, associations, note, c.get("arn")),
+                ac.check_pod_identity_agent(associations, agent, note or agent_note)]
 
     def run(self, groups):
         runners = {"control_plane": self.control_plane, "access": self.access, "nodes": self.nodes, "aws_auth": self.aws_auth_group,

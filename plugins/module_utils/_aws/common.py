@@ -101,6 +101,12 @@ class IamErrorHandler(ErrorHandler):
         return is_boto3_error_code("NoSuchEntity")
 
 
+class KmsErrorHandler(ErrorHandler):
+    @classmethod
+    def _is_missing(cls):
+        return is_boto3_error_code("NotFoundException")
+
+
 class LaunchTemplateErrorHandler(ErrorHandler):
     @classmethod
     def _is_missing(cls):

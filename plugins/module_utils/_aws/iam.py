@@ -49,6 +49,12 @@ def get_role(client, name):
     return aws_iam.get_iam_role(client, name)
 
 
+@_named("get user {name}")
+def get_user(client, name):
+    """The user (GetUser's ``User``) or None."""
+    return aws_iam.get_iam_user(client, name, normalize=False)
+
+
 @_named("list the policies attached to role {name}")
 def attached_policy_arns(client, name):
     """ARNs of the managed policies attached to the role ([] when it is gone)."""
