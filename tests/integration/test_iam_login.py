@@ -282,8 +282,8 @@ def test_an_access_entry_logs_its_role_in_before_aws_auth_and_its_removal_falls_
     cluster = {"cluster_name": "sandbox"}
     arn = aws.ensure_role("ae-%s" % uid)
     ident = aws.assume(arn, SESSION)
-    mapped = run_module("aws_auth_mapping", {"roles": [{"arn": arn, "username": "cm-{{SessionName}}",
-                                                         "groups": ["from-aws-auth-%s" % uid]}], "state": "present"})
+    mapping = {"arn": arn, "username": "cm-{{SessionName}}", "groups": ["from-aws-auth-%s" % uid]}
+    mapped = run_module("aws_auth_mapping", {"roles": [mapping], "state": "present"})
     assert mapped.get("changed") and not mapped.get("failed"), mapped
     try:
         info = wait_for_status(kube, ident.token, 201)[1]

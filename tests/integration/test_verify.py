@@ -411,8 +411,8 @@ def test_break_the_secrets_key_scheduled_for_deletion(verify, good, boto3_client
         kms.enable_key(KeyId=key)
 
 
-def test_break_access_entry_of_a_deleted_role_and_a_different_aws_auth_mapping(verify, good, boto3_client,
-                                                                              run_module):
+def test_break_access_entry_of_a_deleted_role_and_a_different_aws_auth_mapping(
+        verify, good, boto3_client, run_module):
     """A role that left keeps its access entry (warn: a role made again with that name would
     inherit it); the deploy role mapped in aws-auth with a group its access entry lacks (warn:
     the access entry wins, the mapping is dead)."""

@@ -552,8 +552,8 @@ def test_pod_identity():
     assoc = [{"namespace": "shop", "serviceAccount": "api", "roleArn": arn}]
 
     def verdict(statement):
-        return ac.check_irsa([], {arn: {"AssumeRolePolicyDocument": {"Statement": [statement]}}}, PROVIDER, ISSUER,
-                            assoc, cluster_arn=cluster_arn)
+        roles = {arn: {"AssumeRolePolicyDocument": {"Statement": [statement]}}}
+        return ac.check_irsa([], roles, PROVIDER, ISSUER, assoc, cluster_arn=cluster_arn)
     r = verdict(pod_identity_statement("shop", "api", cluster_arn))
     assert status(r) == "pass" and "shop/api on its cluster" in r["evidence"], r
     r = verdict(pod_identity_statement())
