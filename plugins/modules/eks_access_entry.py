@@ -31,7 +31,8 @@ description:
   - Role ARNs keep their path (C(arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/...)),
     unlike C(aws-auth), which needs the path stripped.
   - The cluster's authentication mode must include the API (V(API_AND_CONFIG_MAP) or V(API));
-    in V(CONFIG_MAP) mode the module fails before any write and says how to switch.
+    in V(CONFIG_MAP) mode the module fails before any write and says how to switch, unless
+    O(authentication_mode) moves it forward first.
 options:
   cluster_name:
     description: Name of the EKS cluster.
@@ -95,6 +96,22 @@ options:
         type: str
         choices: [present, absent]
         default: present
+  authentication_mode:
+    description:
+      - Move the cluster's authentication mode forward to this mode before any entry is written
+        (C(UpdateClusterConfig), each update waited for). EKS only moves C(CONFIG_MAP) ->
+        V(API_AND_CONFIG_MAP) -> V(API); a mode behind the cluster's is refused before any call.
+      - V(API) ends C(aws-auth) - every principal it maps loses access unless it has an access
+        entry; C(playbooks/migrate.yml) checks that before it asks for V(API).
+      - Not changed when omitted.
+    type: str
+    choices: [API_AND_CONFIG_MAP, API]
+    version_added: 0.2.0
+  wait_timeout:
+    description: How long to wait for each authentication mode update, in seconds.
+    type: int
+    default: 1200
+    version_added: 0.2.0
   purge:
     description:
       - Delete the entries this module created (tag C(hardened.eks/managed-by=eks_access_entry))
@@ -153,10 +170,15 @@ EXAMPLES = r"""
 
 RETURN = r"""
 authentication_mode:
-  description: The cluster's authentication mode.
+  description: The cluster's authentication mode (after the run; predicted in check mode).
   returned: success
   type: str
   sample: API_AND_CONFIG_MAP
+authentication_mode_before:
+  description: The cluster's authentication mode before the run.
+  returned: success
+  type: str
+  sample: CONFIG_MAP
 entries:
   description:
     - One result per listed entry, in order, then the purged ones; each with C(principal_arn),
@@ -179,10 +201,13 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.hardened.eks.plugins.module_utils._aws import eks as eks_api
+from ansible_collections.hardened.eks.plugins.module_utils._aws.common import Clock
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import aws_client
+from ansible_collections.hardened.eks.plugins.module_utils._aws.common import call as _call
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import exit_with
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import fail_aws
 from ansible_collections.hardened.eks.plugins.module_utils._eks import access
+from ansible_collections.hardened.eks.plugins.module_utils._eks.cluster_edge import wait_update
 from ansible_collections.hardened.eks.plugins.module_utils._names import partition_of
 
 POLICY_SPEC = dict(
@@ -237,7 +262,9 @@ def converge(module, eks):
     cluster = eks_api.describe_cluster(eks, p["cluster_name"])
     if cluster is None:
         raise access.AccessEntryError("cluster_name: EKS cluster %s does not exist" % p["cluster_name"])
-    mode = (cluster.get("accessConfig") or {}).get("authenticationMode", "CONFIG_MAP")
+    before_mode = (cluster.get("accessConfig") or {}).get("authenticationMode", "CONFIG_MAP")
+    path = access.mode_path(before_mode, p["authentication_mode"])
+    mode = path[-1] if path else before_mode
     desired = access.validate_entries(p["entries"], partition_of(cluster.get("arn")))
     problems = access.admin_policy_problems(desired, p["allow_cluster_admin"])
     if mode == "CONFIG_MAP":
@@ -246,7 +273,17 @@ def converge(module, eks):
                         "mode only moves forward, CONFIG_MAP -> API_AND_CONFIG_MAP -> API)" % p["cluster_name"])
     if problems:
         raise access.AccessEntryError(problems)
-    listed = eks_api.list_access_entries(eks, p["cluster_name"])
+    if path and not module.check_mode:
+        for step in path:
+            answer = _call(eks, "update_cluster_config", "raise the authentication mode of cluster %s to %s"
+                           % (p["cluster_name"], step), name=p["cluster_name"],
+                           accessConfig={"authenticationMode": step})
+            wait_update(eks, p["cluster_name"], ((answer or {}).get("update") or {}).get("id"),
+                        "authentication mode", p["wait_timeout"], Clock())
+    if before_mode == "CONFIG_MAP" and path and module.check_mode:
+        listed = []  # no entry can exist yet (EKS adds the node roles' entries when the mode changes)
+    else:
+        listed = eks_api.list_access_entries(eks, p["cluster_name"])
     current = read_current(eks, p["cluster_name"], desired, listed, p["purge"])
     steps, results, problems = access.plan(current, desired, p["purge"], p["purge_policies"],
                                            p["allow_system_entry_removal"], p["purge_selector"])
@@ -273,13 +310,18 @@ def converge(module, eks):
         diff["after"][r["principal_arn"]] = view
         view.update(principal_arn=r["principal_arn"], state=r["state"], changed=r["changed"])
         out.append(view)
-    return bool(steps), {"entries": out, "authentication_mode": mode}, diff
+    if path:
+        diff["before"]["authentication_mode"], diff["after"]["authentication_mode"] = before_mode, mode
+    return bool(steps) or bool(path), {"entries": out, "authentication_mode": mode,
+                                       "authentication_mode_before": before_mode}, diff
 
 
 def main():
     argument_spec = dict(
         cluster_name=dict(type="str", required=True),
         entries=dict(type="list", elements="dict", default=[], options=ENTRY_SPEC),
+        authentication_mode=dict(type="str", choices=["API_AND_CONFIG_MAP", "API"]),
+        wait_timeout=dict(type="int", default=1200),
         purge=dict(type="bool", default=False),
         purge_selector=dict(type="dict", default={}),
         purge_policies=dict(type="bool", default=True),

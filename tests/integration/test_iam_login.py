@@ -396,3 +396,101 @@ def test_the_grants_move_to_access_entries_and_back_and_every_identity_keeps_log
     assert not principals & left
     assert "arn:aws:iam::%s:role/hardened-eks-deploy" % ACCOUNT in left   # the cluster role's admins stay
     _logins(identities, kube)
+
+
+def _migrate(sandbox, *args, identity=None, check=False, expect_rc=0):
+    """playbooks/migrate.yml on the sandbox inventory, as ``identity`` (default: the sandbox's keys)."""
+    env = dict(kubectl_env(sandbox, identity), ANSIBLE_NOCOLOR="1", ANSIBLE_PYTHON_INTERPRETER=sys.executable)
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+           os.path.join(ROOT, "playbooks", "migrate.yml"), "-i", INVENTORY] + list(args)
+    proc = subprocess.run(cmd + (["--check"] if check else []), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          env=env, cwd=ROOT, timeout=900, check=False)
+    out = proc.stdout.decode()
+    assert proc.returncode == expect_rc, out[-5000:]
+    return out
+
+
+def test_the_migrate_playbook_moves_aws_auth_to_access_entries_and_nobody_is_locked_out(
+        sandbox, site, aws, identities, kube, k8s, run_module):
+    """playbooks/migrate.yml on the sandbox cluster: --check writes nothing; the entries step makes
+    an access entry per grant (same username and groups) and a re-run changes nothing; removing
+    aws-auth is refused for an identity that is not a cluster admin and done for the deploy role;
+    every grant then logs in through its access entry alone; API mode is refused while aws-auth
+    maps a role of another account."""
+    eks = aws.client("eks")
+    principals = set("arn:aws:iam::%s:%s" % (ACCOUNT, p) for p, _u, _g in GRANTS.values())
+    partner = {"arn": "arn:aws:iam::210987654321:role/partner-ops", "username": "partner", "groups": ["viewers"]}
+    deploy = aws.assume(aws.ensure_role("hardened-eks-deploy"), "migration")
+    try:
+        before = set(eks.list_access_entries(clusterName="sandbox")["accessEntries"])
+        plan = _migrate(sandbox, check=True)
+        assert "role arn:aws:iam::%s:role/ci-deployer -> access entry" % ACCOUNT in plan
+        assert set(eks.list_access_entries(clusterName="sandbox")["accessEntries"]) == before
+
+        _migrate(sandbox)
+        listed = set(eks.list_access_entries(clusterName="sandbox")["accessEntries"])
+        assert principals <= listed
+        ci = eks.describe_access_entry(clusterName="sandbox",
+                                       principalArn="arn:aws:iam::%s:role/ci-deployer" % ACCOUNT)["accessEntry"]
+        assert (ci["kubernetesGroups"], ci["username"]) == (["app-deployers"], "ci-deployer:{{SessionName}}")
+        assert ci["tags"]["hardened.eks/layer"] == "migrate"
+        again = _migrate(sandbox)
+        assert re.search(r"ok=\d+\s+changed=0\s", again), again[-2000:]
+
+        refused = _migrate(sandbox, "-e", "migrate_remove_aws_auth=true", expect_rc=2)
+        assert "holds no AmazonEKSClusterAdminPolicy" in refused
+        assert principals <= _aws_auth_arns(k8s)
+
+        _migrate(sandbox, "-e", "migrate_remove_aws_auth=true", identity=deploy)
+        left = _aws_auth_arns(k8s)
+        assert not principals & left and "arn:aws:iam::%s:role/hardened-eks-sandbox-node" % ACCOUNT in left
+        _logins(identities, kube)   # through the access entries alone
+
+        mapped = run_module("aws_auth_mapping", {"roles": [partner], "state": "present"})
+        assert mapped.get("changed"), mapped
+        blocked = _migrate(sandbox, "-e", "migrate_api_mode=true", identity=deploy, expect_rc=2)
+        assert "would lose access" in blocked and "arn:aws:iam::210987654321:role/partner-ops" in blocked
+        mode = eks.describe_cluster(name="sandbox")["cluster"]["accessConfig"]["authenticationMode"]
+        assert mode == "API_AND_CONFIG_MAP"
+    finally:
+        run_module("aws_auth_mapping", {"roles": [{"arn": partner["arn"]}], "state": "absent"})
+        run_module("eks_access_entry", {"cluster_name": "sandbox",
+                                        "entries": [{"principal_arn": p, "state": "absent"} for p in principals]})
+        _layer(sandbox, "config_map")
+    assert principals <= _aws_auth_arns(k8s)
+    _logins(identities, kube)
+
+
+def test_the_migrate_playbook_takes_a_config_map_cluster_to_api_mode(sandbox, site, aws, uid):
+    """A cluster still in CONFIG_MAP mode, created by the migrator (an IAM user) with EKS's
+    bootstrap of the creator, which CONFIG_MAP requires: the entries step raises the mode (EKS
+    then makes the creator's admin entry) and maps every aws-auth entry; with nothing left without
+    an entry, and the migrator an admin, API mode is set."""
+    migrator = aws.user_key("migrator-%s" % uid)
+    eks = aws.client("eks", key=migrator.key, secret=migrator.secret)
+    ec2 = aws.client("ec2")
+    name = "mig-%s" % uid
+    subnets = [s["SubnetId"] for s in ec2.describe_subnets(
+        Filters=[{"Name": "tag:Name", "Values": ["hardened-eks-sandbox-private-*"]}])["Subnets"]][:2]
+    eks.create_cluster(name=name, roleArn="arn:aws:iam::%s:role/hardened-eks-sandbox-node" % ACCOUNT,
+                       resourcesVpcConfig={"subnetIds": subnets},
+                       accessConfig={"authenticationMode": "CONFIG_MAP", "bootstrapClusterCreatorAdminPermissions": True})
+    try:
+        args = ("-e", "hardened_eks_cluster_name=%s" % name)
+        plan = _migrate(sandbox, *args, identity=migrator, check=True)
+        assert "role arn:aws:iam::%s:role/hardened-eks-sandbox-node -> access entry" % ACCOUNT in plan
+        assert eks.describe_cluster(name=name)["cluster"]["accessConfig"]["authenticationMode"] == "CONFIG_MAP"
+        _migrate(sandbox, *args, identity=migrator)
+        assert eks.describe_cluster(name=name)["cluster"]["accessConfig"]["authenticationMode"] == "API_AND_CONFIG_MAP"
+        listed = set(eks.list_access_entries(clusterName=name)["accessEntries"])
+        node = eks.describe_access_entry(clusterName=name,
+                                         principalArn="arn:aws:iam::%s:role/hardened-eks-sandbox-node" % ACCOUNT)
+        assert node["accessEntry"]["type"] == "EC2_LINUX"
+        assert set("arn:aws:iam::%s:%s" % (ACCOUNT, p) for p, _u, _g in GRANTS.values()) <= listed
+        assert migrator.arn in listed   # EKS's bootstrap admin entry of the creator
+        _migrate(sandbox, *args, "-e", "migrate_api_mode=true", identity=migrator)
+        assert eks.describe_cluster(name=name)["cluster"]["accessConfig"]["authenticationMode"] == "API"
+        again = _migrate(sandbox, *args, "-e", "migrate_api_mode=true", identity=migrator)
+        assert re.search(r"ok=\d+\s+changed=0\s", again), again[-2000:]
+    finally:
+        eks.delete_cluster(name=name)

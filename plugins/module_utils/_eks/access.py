@@ -34,6 +34,19 @@ class AccessEntryError(EksError):
     """Bad input or a refused change, before any write; ``problems`` lists every item."""
 
 
+def mode_path(current, wanted):
+    """The UpdateClusterConfig modes that move ``current`` forward to ``wanted`` ([] when it is
+    there or ``wanted`` is None); AccessEntryError when ``wanted`` is behind (EKS cannot go back)."""
+    from ansible_collections.hardened.eks.plugins.module_utils._eks.common import AUTH_MODES
+    if not wanted or wanted == current:
+        return []
+    if current in AUTH_MODES and AUTH_MODES.index(wanted) < AUTH_MODES.index(current):
+        raise AccessEntryError("authentication_mode: the cluster uses %s; EKS only moves CONFIG_MAP -> "
+                               "API_AND_CONFIG_MAP -> API and cannot go back to %s" % (current, wanted))
+    start = AUTH_MODES.index(current) + 1 if current in AUTH_MODES else AUTH_MODES.index(wanted)
+    return list(AUTH_MODES[start:AUTH_MODES.index(wanted) + 1])
+
+
 def policy_arn(value, partition):
     """``AmazonEKSViewPolicy`` or its ARN -> the ARN in ``partition``; None when it is neither."""
     if isinstance(value, str) and POLICY_NAME_RE.match(value):
@@ -164,6 +177,11 @@ def _view(entry, policies):
     if policies is not None:
         out["access_policies"] = dict((policy_name(arn), dict(scope)) for arn, scope in sorted(policies.items()))
     return out
+
+
+def entry_view(entry, policies):
+    """An entry as the info module returns it (``_view`` with the policies keyed by name)."""
+    return _view(entry, policies)
 
 
 def current_policies(associated):
