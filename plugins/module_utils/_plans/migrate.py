@@ -121,6 +121,12 @@ def _mapping(item, kind, cfg, roles_by_name, p, skipped):
     return out
 
 
+def _state(source, before, now):
+    if source["principal_arn"] in before:
+        return " (exists, kept)"
+    return "" if source["principal_arn"] in now else " (to make)"
+
+
 def plan(cfg):
     """``cfg``: aws_auth (the ConfigMap's data), roles (amazon.aws.iam_role_info's iam_roles),
     account, caller_arn (STS GetCallerIdentity), allow_cluster_admin, tags, entries_now
@@ -161,8 +167,8 @@ def plan(cfg):
         else:
             entries.append(source["planned"])
     for account in parsed.get("mapAccounts") or []:
-        skipped.append({"arn": "account %s" % account, "reason": "mapAccounts lets any principal of the account in; "
-                                                                  "access entries have no equivalent"})
+        reason = "mapAccounts lets any principal of the account in; access entries have no equivalent"
+        skipped.append({"arn": "account %s" % account, "reason": reason})
     # What the cluster has: the entries read before, updated with what eks_access_entry reported
     # for the entries it made or converged (in check mode: what it would have).
     now = dict((e["principal_arn"], e) for e in cfg.get("entries_now") or [])
@@ -190,6 +196,10 @@ def plan(cfg):
                               planned["kubernetes_groups"], planned.get("username")))
     blockers = ["%s: %s" % (s["arn"], s["reason"]) for s in skipped] + \
                ["%s: no access entry yet" % arn for arn in missing]
+    summary = ["%s %s -> access entry %s%s" % (s["kind"], s["arn"], s["principal_arn"], _state(s, before, now))
+               for s in sources]
+    summary += ["not migrated: %s: %s" % (s["arn"], s["reason"]) for s in skipped]
+    summary += ["differs: %s" % d for d in differs]
     return {
         "problems": p.items,
         "entries": entries,
@@ -201,9 +211,5 @@ def plan(cfg):
         "kept": kept,
         "differs": differs,
         "api_blockers": blockers,
-        "summary": ["%s %s -> access entry %s%s" % (s["kind"], s["arn"], s["principal_arn"],
-                                                     " (exists, kept)" if s["principal_arn"] in before
-                                                     else "" if s["principal_arn"] in now else " (to make)")
-                    for s in sources] + ["not migrated: %s: %s" % (s["arn"], s["reason"]) for s in skipped]
-                   + ["differs: %s" % d for d in differs],
+        "summary": summary,
     }
