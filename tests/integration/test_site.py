@@ -290,6 +290,33 @@ def test_site_result(converged, api, boto3_client):
     assert "--namespace-restrictions=true" in ds.spec.template.spec.containers[0].args
 
 
+def test_the_migrate_playbook_moves_the_listed_pod_roles_to_pod_identity(play, converged, api, boto3_client):
+    """migrate.yml's migrate_pod_identity step on a cluster where analytics-etl's association,
+    the agent add-on and the Calico allowance are missing: all three are made again, and a second
+    run changes nothing. Without migrate_pod_identity=true the step does nothing."""
+    eks = boto3_client("eks")
+    from kubernetes import client
+    custom = client.CustomObjectsApi(api["core"].api_client)
+    for assoc in eks.list_pod_identity_associations(clusterName="sandbox")["associations"]:
+        eks.delete_pod_identity_association(clusterName="sandbox", associationId=assoc["associationId"])
+    eks.delete_addon(clusterName="sandbox", addonName="eks-pod-identity-agent")
+    custom.delete_namespaced_custom_object("crd.projectcalico.org", "v1", "analytics", "networkpolicies",
+                                           "hardened-eks-allow-pod-identity")
+    migrate = os.path.join(ROOT, "playbooks", "migrate.yml")
+    rc, out = play(migrate, tags=["migrate_pod_identity"])
+    assert rc == 0, out[-3000:]
+    assert eks.list_pod_identity_associations(clusterName="sandbox")["associations"] == []   # not asked for
+    rc, out = play(migrate, extra_vars={"migrate_pod_identity": True}, tags=["migrate_pod_identity"])
+    assert rc == 0, out[-3000:]
+    assoc = eks.list_pod_identity_associations(clusterName="sandbox")["associations"]
+    assert [(a["namespace"], a["serviceAccount"]) for a in assoc] == [("analytics", "etl")]
+    assert eks.describe_addon(clusterName="sandbox", addonName="eks-pod-identity-agent")["addon"]["status"] == "ACTIVE"
+    assert custom.get_namespaced_custom_object("crd.projectcalico.org", "v1", "analytics", "networkpolicies",
+                                               "hardened-eks-allow-pod-identity")["spec"]["egress"]
+    rc, out = play(migrate, extra_vars={"migrate_pod_identity": True}, tags=["migrate_pod_identity"])
+    assert rc == 0 and re.search(r"ok=\d+\s+changed=0\s", out), out[-3000:]
+
+
 def test_who_is_admin_is_the_inventory_not_the_creator(converged, boto3_client):
     """No silent admin: the cluster was created without EKS's bootstrap of the creator, it is
     protected from deletion, and its cluster admins are exactly cluster_admin_principals."""
