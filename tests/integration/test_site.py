@@ -290,6 +290,24 @@ def test_site_result(converged, api, boto3_client):
     assert "--namespace-restrictions=true" in ds.spec.template.spec.containers[0].args
 
 
+def test_check_mode_with_a_pod_role_in_a_new_namespace_leaves_its_service_account_out(play, converged, audit, k8s):
+    """A new pod role moving to IRSA in a namespace that does not exist yet (one namespace: the
+    single-definition answer of kubernetes.core.k8s): check mode predicts the namespace and leaves
+    the service account's dry-run out instead of failing; nothing is written."""
+    from kubernetes import client
+    ns = "t-k2i-%s" % uuid.uuid4().hex[:6]
+    mark = audit.mark()
+    rc, out = play(SITE, check=True, tags=["kube2iam_namespaces"], extra_vars={
+        "kube2iam_namespaces": [], "kube2iam_pod_roles": [
+            {"name": "new-web", "namespace": ns, "migrate_to": ["irsa"],
+             "managed_policy_arns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]}]})
+    assert rc == 0, out[-4000:]
+    assert re.search(r"TASK \[hardened\.eks\.kube2iam : Create the application namespaces and set their allowed "
+                     r"roles\][^\n]*\n\s*changed:", out), out[-4000:]
+    assert [w["requestURI"] for w in audit.writes(mark) if _ours(w)] == []
+    assert ns not in [n.metadata.name for n in client.CoreV1Api(k8s).list_namespace().items]
+
+
 def test_the_migrate_playbook_moves_the_listed_pod_roles_to_pod_identity(play, converged, api, boto3_client):
     """migrate.yml's migrate_pod_identity step on a cluster where analytics-etl's association,
     the agent add-on and the Calico allowance are missing: all three are made again, and a second
