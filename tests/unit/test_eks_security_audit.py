@@ -1,7 +1,8 @@
-"""Unit tests of eks_security_audit's readers: the AWS paths moto cannot show (Pod Identity
-associations, which moto 5.2.1 answers with HTTP 404; missing launch templates; paginated role
-policies) through botocore's Stubber on clients wrapped the way AnsibleAWSModule wraps them, and
-the Kubernetes reader's paging and read-only verbs on a fake API."""
+"""Unit tests of eks_security_audit's readers: the AWS paths the sandbox's AWS does not show
+(an endpoint without the Pod Identity API, which answers HTTP 404; missing launch templates;
+paginated role policies) through botocore's Stubber on clients wrapped the way AnsibleAWSModule
+wraps them, and the Kubernetes reader's paging and read-only verbs on a fake API. The readers'
+happy paths run over HTTP in tests/integration/test_verify.py."""
 import boto3
 import pytest
 from botocore.stub import Stubber
