@@ -75,6 +75,16 @@ def is_principal_arn(value):
     return is_valid(value, "role_arn") or is_valid(value, "user_arn")
 
 
+def principal_parts(arn):
+    """(account, 'role' or 'user', name) of an IAM role or user ARN, its path dropped; None for
+    anything else."""
+    for kind, pattern in (("role", ROLE_ARN_RE), ("user", USER_ARN_RE)):
+        m = pattern.match(arn) if isinstance(arn, str) else None
+        if m:
+            return m.group(2), kind, m.group(4)
+    return None
+
+
 def partition_of(arn, default="aws"):
     """The partition of an ARN (``arn:aws-cn:...`` -> ``aws-cn``), ``default`` if it is not one."""
     if isinstance(arn, str) and arn.startswith("arn:"):

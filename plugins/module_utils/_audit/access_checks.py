@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.hardened.eks.plugins.module_utils import _names
 from ansible_collections.hardened.eks.plugins.module_utils._audit.common import FAIL
 from ansible_collections.hardened.eks.plugins.module_utils._audit.common import PASS
 from ansible_collections.hardened.eks.plugins.module_utils._audit.common import WARN
@@ -80,13 +81,11 @@ def check_deletion_protection(cluster):
 
 
 def principal_key(arn):
-    """(account, 'role'|'user', name) lower-cased, paths dropped: how the authenticator matches an
-    aws-auth ARN (which has no path) against an access entry's (which keeps it)."""
-    parts = str(arn or "").split(":", 5)
-    if len(parts) < 6 or "/" not in parts[5]:
-        return None
-    kind, _sep, rest = parts[5].partition("/")
-    return (parts[4], kind.lower(), rest.rsplit("/", 1)[-1].lower())
+    """(account, 'role'|'user', name) with the name lower-cased and the path dropped: how the
+    authenticator matches an aws-auth ARN (which has no path) against an access entry's (which
+    keeps it)."""
+    parts = _names.principal_parts(arn)
+    return (parts[0], parts[1], parts[2].lower()) if parts else None
 
 
 def check_entry_principals(mode, entries, exists):

@@ -10,6 +10,7 @@ __metaclass__ = type
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
+from ansible_collections.hardened.eks.plugins.module_utils import _names
 from ansible_collections.hardened.eks.plugins.module_utils._aws import ec2 as ec2_api
 from ansible_collections.hardened.eks.plugins.module_utils._aws import eks as eks_api
 from ansible_collections.hardened.eks.plugins.module_utils._aws import iam as iam_api
@@ -96,11 +97,10 @@ class AwsReader(object):
 
     def principal_exists(self, arn, account):
         """True/False for a role or user of ``account``; None for another account's (not ours to read)."""
-        parts = str(arn).split(":", 5)
-        if len(parts) < 6 or parts[4] != account:
+        parts = _names.principal_parts(arn)
+        if parts is None or parts[0] != account:
             return None
-        kind, _sep, rest = parts[5].partition("/")
-        name = rest.rsplit("/", 1)[-1]
+        _account, kind, name = parts
         found = iam_api.get_role(self.iam, name) if kind == "role" else iam_api.get_user(self.iam, name)
         return found is not None
 

@@ -19,41 +19,24 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.hardened.eks.plugins.module_utils import _names
 from ansible_collections.hardened.eks.plugins.module_utils._aws_auth.parse import AwsAuthParseError
 from ansible_collections.hardened.eks.plugins.module_utils._aws_auth.parse import entry_field
 from ansible_collections.hardened.eks.plugins.module_utils._aws_auth.parse import parse_aws_auth
+from ansible_collections.hardened.eks.plugins.module_utils._eks.access import ASSUMED_ROLE_RE
 from ansible_collections.hardened.eks.plugins.module_utils._eks.access import CLUSTER_ADMIN
 from ansible_collections.hardened.eks.plugins.module_utils._eks.access import username_problem
 from ansible_collections.hardened.eks.plugins.module_utils._plans.common import Problems
 from ansible_collections.hardened.eks.plugins.module_utils._plans.common import as_bool
 
 ADMIN_GROUP = "system:masters"
-NODE_GROUPS = ("system:bootstrappers", "system:nodes", "system:node-proxier", "eks:kube-proxy-windows")
-
-
-def _split(arn):
-    """(account, kind, name) of an IAM role/user ARN, path dropped; None when it is neither."""
-    parts = str(arn or "").split(":", 5)
-    if len(parts) < 6 or parts[2] != "iam":
-        return None
-    kind, _sep, rest = parts[5].partition("/")
-    if kind not in ("role", "user") or not rest:
-        return None
-    return parts[4], kind, rest.rsplit("/", 1)[-1]
-
-
-def key_of(arn):
-    """How the authenticator matches a principal: account, kind, name (lower case, no path)."""
-    split = _split(arn)
-    return (split[0], split[1], split[2].lower()) if split else None
 
 
 def caller_principal(arn, roles_by_name):
     """The IAM principal of STS GetCallerIdentity's ARN: an assumed role as its role (with path)."""
-    parts = str(arn or "").split(":", 5)
-    if len(parts) == 6 and parts[2] == "sts" and parts[5].startswith("assumed-role/"):
-        name = parts[5].split("/")[1]
-        return roles_by_name.get(name.lower()) or "arn:%s:iam::%s:role/%s" % (parts[1], parts[4], name)
+    m = ASSUMED_ROLE_RE.match(arn) if isinstance(arn, str) else None
+    if m:
+        return roles_by_name.get(m.group(3).lower()) or "arn:%s:iam::%s:role/%s" % m.groups()
     return arn
 
 
@@ -76,7 +59,7 @@ def _mapping(item, kind, cfg, roles_by_name, p, skipped):
     arn = _arn(item, kind)
     groups = list(entry_field(item, "groups")[1] or [])
     username = entry_field(item, "username")[1]
-    split = _split(arn)
+    split = _names.principal_parts(arn)
     where = "aws-auth %s %s" % ("mapRoles" if kind == "role" else "mapUsers", arn)
     if split is None:
         skipped.append({"arn": arn, "reason": "not an IAM role or user ARN"})
