@@ -98,8 +98,7 @@ def read(eks, name, principals):
         if entry is None:  # deleted meanwhile
             continue
         policies = access.current_policies(eks_api.associated_access_policies(eks, name, arn))
-        view = access.entry_view(entry, policies)
-        out.append(view)
+        out.append(access.entry_view(entry, policies))
     return mode, out
 
 

@@ -254,6 +254,12 @@ def _issuer_host(issuer):
     return re.sub(r"^https://", "", issuer or "").rstrip("/")
 
 
+def _glob(value, pattern):
+    """A trust's StringLike ``pattern`` matches ``value``: ``*`` is the wildcard, ``?`` is taken
+    literally (the audit's one pattern rule, for IRSA subjects and Pod Identity session tags)."""
+    return fnmatch.fnmatchcase(value or "", pattern.replace("?", "[?]"))
+
+
 def irsa_trust_verdict(trust_doc, provider_arn, issuer, namespace, name):
     """(pass|warn|fail, reason) for a role's trust and one service account."""
     host = _issuer_host(issuer)
@@ -283,7 +289,7 @@ def irsa_trust_verdict(trust_doc, provider_arn, issuer, namespace, name):
         if subject in subs_eq:
             return PASS, "trust names %s" % subject
         for pattern in subs_like:
-            if fnmatch.fnmatchcase(subject, pattern.replace("?", "[?]")):
+            if _glob(subject, pattern):
                 wildcard = pattern
     if wildcard:
         return WARN, "trust matches %s only through the pattern %r" % (subject, wildcard)
@@ -307,7 +313,7 @@ def _condition_values(statement, key):
 
 
 def _matches(value, equals, likes):
-    return value in equals or any(fnmatch.fnmatchcase(value or "", p.replace("?", "[?]")) for p in likes)
+    return value in equals or any(_glob(value, p) for p in likes)
 
 
 def pod_identity_verdict(trust_doc, namespace=None, service_account=None, cluster_arn=None):

@@ -13,6 +13,8 @@ import re
 from ansible_collections.hardened.eks.plugins.module_utils import _names
 from ansible_collections.hardened.eks.plugins.module_utils._eks.common import MANAGED_TAG
 from ansible_collections.hardened.eks.plugins.module_utils._eks.common import EksError
+from ansible_collections.hardened.eks.plugins.module_utils._eks.common import carries_tags
+from ansible_collections.hardened.eks.plugins.module_utils._eks.common import forward_modes
 from ansible_collections.hardened.eks.plugins.module_utils._eks.common import managed_by
 from ansible_collections.hardened.eks.plugins.module_utils._eks.common import tags_to_add
 
@@ -37,14 +39,11 @@ class AccessEntryError(EksError):
 def mode_path(current, wanted):
     """The UpdateClusterConfig modes that move ``current`` forward to ``wanted`` ([] when it is
     there or ``wanted`` is None); AccessEntryError when ``wanted`` is behind (EKS cannot go back)."""
-    from ansible_collections.hardened.eks.plugins.module_utils._eks.common import AUTH_MODES
-    if not wanted or wanted == current:
-        return []
-    if current in AUTH_MODES and AUTH_MODES.index(wanted) < AUTH_MODES.index(current):
+    path = forward_modes(current, wanted)
+    if path is None:
         raise AccessEntryError("authentication_mode: the cluster uses %s; EKS only moves CONFIG_MAP -> "
                                "API_AND_CONFIG_MAP -> API and cannot go back to %s" % (current, wanted))
-    start = AUTH_MODES.index(current) + 1 if current in AUTH_MODES else AUTH_MODES.index(wanted)
-    return list(AUTH_MODES[start:AUTH_MODES.index(wanted) + 1])
+    return path
 
 
 def policy_arn(value, partition):
@@ -169,7 +168,8 @@ def managed(entry):
     return managed_by(entry, MANAGED_VALUE)
 
 
-def _view(entry, policies):
+def entry_view(entry, policies):
+    """An entry as the modules return it (its access policies keyed by name, when read)."""
     if entry is None:
         return {}
     out = {"principal_arn": entry["principalArn"], "type": entry.get("type"), "username": entry.get("username"),
@@ -179,22 +179,11 @@ def _view(entry, policies):
     return out
 
 
-def entry_view(entry, policies):
-    """An entry as the info module returns it (``_view`` with the policies keyed by name)."""
-    return _view(entry, policies)
-
-
 def current_policies(associated):
     """ListAssociatedAccessPolicies' items -> ``{policy arn: {type, namespaces}}``."""
     return dict((p["policyArn"], {"type": p["accessScope"]["type"],
                                   "namespaces": sorted(p["accessScope"].get("namespaces") or [])})
                 for p in associated or [])
-
-
-def selected(entry, selector):
-    """The entry carries every tag of ``selector`` (the purge's scope)."""
-    tags = entry.get("tags") or {}
-    return all(tags.get(k) == str(v) for k, v in (selector or {}).items())
 
 
 def plan(current, desired, purge=False, purge_policies=True, allow_system_entry_removal=False, purge_selector=None):
@@ -207,7 +196,7 @@ def plan(current, desired, purge=False, purge_policies=True, allow_system_entry_
     for arn, d in desired.items():
         cur = current.get(arn)
         entry = cur["entry"] if cur else None
-        before = _view(entry, cur["policies"] if cur else None)
+        before = entry_view(entry, cur["policies"] if cur else None)
         if d["state"] == "absent":
             if entry is None:
                 results.append(_result(d, before, {}, False))
@@ -264,12 +253,12 @@ def plan(current, desired, purge=False, purge_policies=True, allow_system_entry_
         results.append(_result(d, before, after, len(steps) > n))
     for arn in sorted(current):
         entry = current[arn]["entry"]
-        if purge and arn not in desired and entry is not None and managed(entry) and selected(entry, purge_selector):
+        if purge and arn not in desired and entry is not None and managed(entry) and carries_tags(entry, purge_selector):
             where = "purge (%s)" % arn
             problems.extend(_removal_problems(where, entry, current[arn]["policies"], allow_system_entry_removal))
             steps.append(_step("delete_access_entry", principalArn=arn))
             results.append({"principal_arn": arn, "state": "absent", "changed": True,
-                            "before": _view(entry, current[arn]["policies"]), "after": {}})
+                            "before": entry_view(entry, current[arn]["policies"]), "after": {}})
     return steps, results, problems
 
 

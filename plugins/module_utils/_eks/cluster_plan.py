@@ -12,7 +12,6 @@ __metaclass__ = type
 import copy
 import re
 
-from ansible_collections.hardened.eks.plugins.module_utils._eks.common import AUTH_MODES
 from ansible_collections.hardened.eks.plugins.module_utils._eks.common import CLUSTER_DIFF_KEYS
 from ansible_collections.hardened.eks.plugins.module_utils._eks.common import EksError
 from ansible_collections.hardened.eks.plugins.module_utils._eks.common import EksRefusal
@@ -21,6 +20,7 @@ from ansible_collections.hardened.eks.plugins.module_utils._eks.common import LO
 from ansible_collections.hardened.eks.plugins.module_utils._eks.common import OIDC_CLIENT_ID
 from ansible_collections.hardened.eks.plugins.module_utils._eks.common import _CLUSTER_ARN_RE
 from ansible_collections.hardened.eks.plugins.module_utils._eks.common import diff_tags
+from ansible_collections.hardened.eks.plugins.module_utils._eks.common import forward_modes
 from ansible_collections.hardened.eks.plugins.module_utils._eks.common import normalize_cidrs
 from ansible_collections.hardened.eks.plugins.module_utils._eks.common import parse_version
 from ansible_collections.hardened.eks.plugins.module_utils._eks.common import sort_log_types
@@ -235,16 +235,12 @@ def plan_cluster_update(current, desired):
     # Authentication mode: forward only.
     have_mode = current.get("authentication_mode")
     want_mode = desired.get("authentication_mode")
-    mode_path = []
-    if want_mode and have_mode and want_mode != have_mode:
-        if have_mode in AUTH_MODES and AUTH_MODES.index(want_mode) < AUTH_MODES.index(have_mode):
-            refusals.append("authentication_mode: cluster %s uses %s; EKS only moves CONFIG_MAP ->"
-                            " API_AND_CONFIG_MAP -> API and cannot go back to %s" % (name, have_mode, want_mode))
-        elif have_mode in AUTH_MODES:
-            mode_path = list(AUTH_MODES[AUTH_MODES.index(have_mode) + 1:AUTH_MODES.index(want_mode) + 1])
-        else:
-            mode_path = [want_mode]
-    elif want_mode and not have_mode:
+    mode_path = forward_modes(have_mode, want_mode)
+    if mode_path is None:
+        mode_path = []
+        refusals.append("authentication_mode: cluster %s uses %s; EKS only moves CONFIG_MAP ->"
+                        " API_AND_CONFIG_MAP -> API and cannot go back to %s" % (name, have_mode, want_mode))
+    if want_mode and not have_mode:
         warnings.append("authentication_mode: EKS did not report the cluster's authentication mode;"
                         " it is not compared")
 

@@ -112,6 +112,27 @@ def diff_tags(current, desired, purge):
     return dict((k, str(v)) for k, v in to_set.items()), sorted(to_unset)
 
 
+def forward_modes(current, wanted):
+    """The authentication modes UpdateClusterConfig must set, in order, to move ``current`` to
+    ``wanted`` ([] when there is nothing to do); None when ``wanted`` is behind ``current`` (EKS
+    only moves CONFIG_MAP -> API_AND_CONFIG_MAP -> API). An unknown ``current`` goes straight to
+    ``wanted``."""
+    if not wanted or not current or wanted == current:
+        return []
+    if current not in AUTH_MODES:
+        return [wanted]
+    if AUTH_MODES.index(wanted) < AUTH_MODES.index(current):
+        return None
+    return list(AUTH_MODES[AUTH_MODES.index(current) + 1:AUTH_MODES.index(wanted) + 1])
+
+
+def carries_tags(resource, selector):
+    """Whether ``resource`` (an EKS answer with ``tags``) carries every tag of ``selector``:
+    the scope of a module's purge."""
+    tags = resource.get("tags") or {}
+    return all(tags.get(k) == str(v) for k, v in (selector or {}).items())
+
+
 # The tag a module of this collection puts on the EKS resources it creates (access entries, Pod
 # Identity associations), with the module's name as value: what its purge may delete.
 MANAGED_TAG = "hardened.eks/managed-by"

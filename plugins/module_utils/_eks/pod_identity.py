@@ -10,6 +10,7 @@ __metaclass__ = type
 from ansible_collections.hardened.eks.plugins.module_utils import _names
 from ansible_collections.hardened.eks.plugins.module_utils._eks.common import MANAGED_TAG
 from ansible_collections.hardened.eks.plugins.module_utils._eks.common import EksError
+from ansible_collections.hardened.eks.plugins.module_utils._eks.common import carries_tags
 from ansible_collections.hardened.eks.plugins.module_utils._eks.common import managed_by
 from ansible_collections.hardened.eks.plugins.module_utils._eks.common import tags_to_add
 
@@ -74,12 +75,6 @@ def view(assoc):
             "tags": dict(assoc.get("tags") or {})}
 
 
-def selected(assoc, selector):
-    """The association carries every tag of ``selector`` (the purge's scope)."""
-    tags = assoc.get("tags") or {}
-    return all(tags.get(k) == str(v) for k, v in (selector or {}).items())
-
-
 def plan(current, desired, purge=False, purge_selector=None):
     """``current``: ``{key: DescribePodIdentityAssociation answer}`` of the listed associations the
     run needs. Returns (steps, results): steps ``{"call", "params", "key"}``, results per
@@ -126,7 +121,7 @@ def plan(current, desired, purge=False, purge_selector=None):
                 after["external_id"] = None  # EKS makes a new one
         results.append(_result(key, d["state"], before, after, len(steps) > n))
     for key in sorted(current):
-        if purge and key not in desired and managed(current[key]) and selected(current[key], purge_selector):
+        if purge and key not in desired and managed(current[key]) and carries_tags(current[key], purge_selector):
             steps.append(_step(key, "delete_pod_identity_association", associationId=current[key]["associationId"]))
             results.append(_result(key, "absent", view(current[key]), {}, True))
     return steps, results
