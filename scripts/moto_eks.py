@@ -770,10 +770,7 @@ class EksExtension(object):
             if sa in owned:
                 owned[sa]["roleArn"], owned[sa]["modifiedAt"] = role, _now()
                 continue
-            for other in table.values():
-                if (other["namespace"], other["serviceAccount"]) == (catalog["namespace"], sa):
-                    raise ApiError(409, "ResourceInUseException", "Association already exists: %s"
-                                   % other["associationId"])
+            # refuses a service account another association has (ResourceInUseException)
             answer = self.op_CreatePodIdentityAssociation(ctx, {"clusterName": cluster, "namespace": catalog["namespace"],
                                                                 "serviceAccount": sa, "roleArn": role})
             table[answer["association"]["associationId"]]["ownerArn"] = addon["addonArn"]
