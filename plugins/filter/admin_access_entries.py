@@ -40,8 +40,9 @@ _value:
 """
 
 from ansible_collections.hardened.eks.plugins.module_utils._eks.access import admin_entries
+from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import with_plain_arguments
 
 
 class FilterModule(object):
     def filters(self):
-        return {"admin_access_entries": admin_entries}
+        return {"admin_access_entries": with_plain_arguments(admin_entries)}

@@ -39,8 +39,9 @@ _value:
 """
 
 from ansible_collections.hardened.eks.plugins.module_utils._plans.iam_authenticator import unmapped
+from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import with_plain_arguments
 
 
 class FilterModule(object):
     def filters(self):
-        return {"aws_auth_unmapped": unmapped}
+        return {"aws_auth_unmapped": with_plain_arguments(unmapped)}

@@ -37,8 +37,9 @@ _value:
 """
 
 from ansible_collections.hardened.eks.plugins.module_utils._plans.calico import plan
+from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import with_plain_arguments
 
 
 class FilterModule(object):
     def filters(self):
-        return {"calico_plan": plan}
+        return {"calico_plan": with_plain_arguments(plan)}

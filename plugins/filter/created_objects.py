@@ -38,8 +38,9 @@ _value:
 """
 
 from ansible_collections.hardened.eks.plugins.module_utils._plans.common import created_objects
+from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import with_plain_arguments
 
 
 class FilterModule(object):
     def filters(self):
-        return {"created_objects": created_objects}
+        return {"created_objects": with_plain_arguments(created_objects)}

@@ -37,8 +37,9 @@ _value:
 """
 
 from ansible_collections.hardened.eks.plugins.module_utils._plans.iam_authenticator import plan
+from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import with_plain_arguments
 
 
 class FilterModule(object):
     def filters(self):
-        return {"iam_authenticator_plan": plan}
+        return {"iam_authenticator_plan": with_plain_arguments(plan)}

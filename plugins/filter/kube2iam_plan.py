@@ -39,8 +39,9 @@ _value:
 """
 
 from ansible_collections.hardened.eks.plugins.module_utils._plans.kube2iam import plan
+from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import with_plain_arguments
 
 
 class FilterModule(object):
     def filters(self):
-        return {"kube2iam_plan": plan}
+        return {"kube2iam_plan": with_plain_arguments(plan)}

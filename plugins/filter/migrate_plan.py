@@ -46,8 +46,9 @@ _value:
 """
 
 from ansible_collections.hardened.eks.plugins.module_utils._plans.migrate import plan
+from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import with_plain_arguments
 
 
 class FilterModule(object):
     def filters(self):
-        return {"migrate_plan": plan}
+        return {"migrate_plan": with_plain_arguments(plan)}

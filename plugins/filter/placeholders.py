@@ -39,8 +39,9 @@ _value:
 """
 
 from ansible_collections.hardened.eks.plugins.module_utils.placeholders import find_placeholders
+from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import with_plain_arguments
 
 
 class FilterModule(object):
     def filters(self):
-        return {"placeholders": find_placeholders}
+        return {"placeholders": with_plain_arguments(find_placeholders)}

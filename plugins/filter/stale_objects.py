@@ -47,8 +47,9 @@ _value:
 """
 
 from ansible_collections.hardened.eks.plugins.module_utils._plans.common import stale_objects
+from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import with_plain_arguments
 
 
 class FilterModule(object):
     def filters(self):
-        return {"stale_objects": stale_objects}
+        return {"stale_objects": with_plain_arguments(stale_objects)}

@@ -41,8 +41,9 @@ _value:
 """
 
 from ansible_collections.hardened.eks.plugins.module_utils._plans.verify import verify_plan
+from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import with_plain_arguments
 
 
 class FilterModule(object):
     def filters(self):
-        return {"verify_plan": verify_plan}
+        return {"verify_plan": with_plain_arguments(verify_plan)}

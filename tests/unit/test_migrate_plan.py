@@ -53,7 +53,7 @@ def cfg(**kw):
 
 
 def test_the_filter_is_registered():
-    assert FilterModule().filters()["migrate_plan"] is migrate.plan
+    assert FilterModule().filters()["migrate_plan"].__wrapped__ is migrate.plan
 
 
 def test_every_mapping_gets_its_equivalent_with_the_role_path_restored():

@@ -21,4 +21,4 @@ def test_real_values_pass():
 
 
 def test_the_filter_is_registered():
-    assert FilterModule().filters()["placeholders"] is find_placeholders
+    assert FilterModule().filters()["placeholders"].__wrapped__ is find_placeholders

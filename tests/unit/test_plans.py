@@ -42,11 +42,11 @@ def keys(objects):
 
 
 def test_filters_are_registered():
-    assert IamFilter().filters()["iam_authenticator_plan"] is iam_authenticator.plan
-    assert Kube2iamFilter().filters()["kube2iam_plan"] is kube2iam.plan
-    assert CalicoFilter().filters()["calico_plan"] is calico.plan
-    assert StaleFilter().filters()["stale_objects"] is common.stale_objects
-    assert UnmappedFilter().filters()["aws_auth_unmapped"] is iam_authenticator.unmapped
+    assert IamFilter().filters()["iam_authenticator_plan"].__wrapped__ is iam_authenticator.plan
+    assert Kube2iamFilter().filters()["kube2iam_plan"].__wrapped__ is kube2iam.plan
+    assert CalicoFilter().filters()["calico_plan"].__wrapped__ is calico.plan
+    assert StaleFilter().filters()["stale_objects"].__wrapped__ is common.stale_objects
+    assert UnmappedFilter().filters()["aws_auth_unmapped"].__wrapped__ is iam_authenticator.unmapped
 
 
 # ------------------------------------------------------------------------------ iam_authenticator

@@ -1,0 +1,68 @@
+"""The filters' inputs become plain dicts and lists once, at the boundary."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from collections import OrderedDict
+
+try:
+    from collections.abc import Mapping
+except ImportError:  # pragma: no cover
+    from collections import Mapping
+
+from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import plain, with_plain_arguments
+
+
+class CountingMapping(Mapping):
+    """Stands for a lazy container: every read of a value is counted (as if templated)."""
+
+    def __init__(self, data):
+        self._data = data
+        self.reads = 0
+
+    def __getitem__(self, key):
+        self.reads += 1
+        return self._data[key]
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self):
+        return len(self._data)
+
+
+def test_plain_copies_mappings_and_sequences_into_dicts_and_lists():
+    value = CountingMapping({"a": (1, 2), "b": OrderedDict([("c", ["x", {"d": None}])])})
+    out = plain(value)
+    assert out == {"a": [1, 2], "b": {"c": ["x", {"d": None}]}}
+    assert type(out) is dict and type(out["a"]) is list and type(out["b"]) is dict
+    assert value.reads == 2
+
+
+def test_plain_keeps_strings_and_scalars_as_they_are():
+    class Tagged(str):
+        pass
+
+    text = Tagged("kept")
+    out = plain([text, 3, 1.5, True, None])
+    assert out[0] is text and out[1:] == [3, 1.5, True, None]
+
+
+def test_plain_reads_each_value_once_however_often_the_plan_reads_it():
+    value = CountingMapping({"k": "v"})
+    wrapped = with_plain_arguments(lambda data, key: [data[key] for _ in range(10)])
+    assert wrapped(value, key="k") == ["v"] * 10
+    assert value.reads == 1
+
+
+def test_with_plain_arguments_converts_positional_and_keyword_arguments():
+    seen = []
+
+    def func(*args, **kwargs):
+        seen.append((args, kwargs))
+        return "done"
+
+    assert with_plain_arguments(func)(CountingMapping({"a": 1}), (2,), extra=CountingMapping({"b": (3,)})) == "done"
+    args, kwargs = seen[0]
+    assert args == ({"a": 1}, [2]) and type(args[0]) is dict
+    assert kwargs == {"extra": {"b": [3]}} and type(kwargs["extra"]) is dict
