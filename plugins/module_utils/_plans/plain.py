@@ -15,10 +15,7 @@ __metaclass__ = type
 
 import functools
 
-try:
-    from collections.abc import Mapping
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    from collections import Mapping
+from ansible.module_utils.six.moves.collections_abc import Mapping
 
 
 def plain(value):
