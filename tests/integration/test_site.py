@@ -516,3 +516,28 @@ def test_the_example_inventory_unfilled_is_refused_before_anything_is_written(sa
     assert aws_requests.since(aws_mark) == []
     assert [e for e in audit.writes(k8s_mark, user="admin")
             if not e.get("userAgent", "").startswith("kube-controller-manager")] == []
+
+
+def test_an_unreachable_api_server_stops_the_next_layer_before_it_writes(sandbox, play, audit, aws_requests, tmp_path):
+    """A controller that cannot reach the (private) endpoint: the first Kubernetes layer stops in
+    its preflight, saying where to run instead, with no Kubernetes write and no AWS write."""
+    with open(sandbox.kubeconfig) as fh:
+        config = yaml.safe_load(fh)
+    closed = __import__("socket").socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()                                    # nothing listens there now
+    for cluster in config["clusters"]:
+        cluster["cluster"]["server"] = "https://127.0.0.1:%d" % port
+    path = tmp_path / "unreachable.kubeconfig"
+    path.write_text(yaml.safe_dump(config))
+    k8s_mark, aws_mark = audit.mark(), aws_requests.mark()
+    rc, out = play(SITE, extra_vars={"hardened_eks_kubeconfig": str(path), "hardened_eks_endpoint_timeout": 2},
+                   tags=["vpc_cni", "iam_authenticator"])
+    assert rc != 0, out[-3000:]
+    assert "vpc_cni: this controller cannot reach the cluster's API server https://127.0.0.1:%d" % port in out, out[-3000:]
+    assert "run the layers after 'cluster' from a host that reaches the cluster's VPC" in out
+    assert "hardened.eks.iam_authenticator" not in out                # stopped at the first layer
+    assert aws_requests.mutating(aws_mark) == []
+    assert [e for e in audit.events(k8s_mark, user="admin")          # not one request of the run reached it
+            if not e.get("userAgent", "").startswith("kube-controller-manager")] == []
