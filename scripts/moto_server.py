@@ -4,7 +4,8 @@
     moto_server.py --port PORT --request-log FILE [--faults FILE]
 
 Every AWS call served is appended to the request log as one JSON line:
-``{"t": epoch, "service": "iam", "action": "GetRole", "method": "POST", "path": "/", "status": 200}``.
+``{"t": epoch, "service": "iam", "action": "GetRole", "method": "POST", "path": "/", "status": 200}``
+(REST APIs add ``"query"``: the names of the query parameters, which tell S3's operations apart).
 Tests count calls from it (moto's own API has no request history).
 
 EKS APIs moto lacks (access entries and policies, the cluster's access config) are served by
@@ -23,7 +24,7 @@ import re
 import threading
 import time
 import uuid
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, parse_qsl
 
 from werkzeug.serving import make_server
 
@@ -115,6 +116,9 @@ class RecordingMiddleware(object):
         service, action, json_protocol = self._describe(environ)
         record = {"t": time.time(), "service": service, "action": action,
                   "method": environ.get("REQUEST_METHOD"), "path": path}
+        query = sorted(set(k for k, _v in parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)))
+        if query:
+            record["query"] = query             # parameter names only (REST APIs: which operation)
         fault = self._fault(service, action)
         if fault:
             status = int(fault.get("status", 400))

@@ -11,17 +11,26 @@ import botocore.session
 _REST = {}
 
 
+# S3 operations whose IAM action has another name (the IAM service authorization reference).
+S3_ACTIONS = {"HeadBucket": "ListBucket", "HeadObject": "GetObject", "ListObjects": "ListBucket",
+              "ListObjectsV2": "ListBucket"}
+# Operations with the same method, URI and query as another, told apart by a header the log
+# does not keep: the ones this collection calls.
+PREFERRED = ("PutObject", "GetObject", "HeadObject", "ListObjects")
+
+
 def _rest_operations(service):
     if service not in _REST:
         model = botocore.session.get_session().get_service_model(service)
         ops = []
         for name in model.operation_names:
             http = model.operation_model(name).http
-            uri = http["requestUri"].split("?")[0]
+            uri, _sep, query = http["requestUri"].partition("?")
+            keys = frozenset(k.split("=")[0] for k in query.split("&") if k)
             literal = len(re.sub(r"\{[^}]+\}", "", uri))
             pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "(.+?)", re.escape(uri)) + "/?$"
-            ops.append((literal, http["method"], re.compile(pattern), name))
-        ops.sort(key=lambda op: -op[0])
+            ops.append((literal, len(keys), name in PREFERRED, http["method"], re.compile(pattern), keys, name))
+        ops.sort(key=lambda op: (-op[0], -op[1], not op[2]))
         _REST[service] = ops
     return _REST[service]
 
@@ -33,8 +42,11 @@ def iam_action(record):
         return "%s:%s" % (service, action)
     method, _sep, path = action.partition(" ")
     path = path.split("?")[0]
-    for _literal, op_method, pattern, name in _rest_operations(service):
-        if op_method == method and pattern.match(path):
+    query = set(record.get("query") or ())
+    for _literal, _nkeys, _preferred, op_method, pattern, keys, name in _rest_operations(service):
+        if op_method == method and keys <= query and pattern.match(path):
+            if service == "s3":
+                name = S3_ACTIONS.get(name, name)
             return "%s:%s" % (service, name)
     raise AssertionError("no %s operation serves %s" % (service, action))
 

@@ -15,10 +15,13 @@ inventory.
 """
 import json
 import os
+import re
 import time
 import uuid
 
 import pytest
+
+from tests.integration.iam_actions import iam_action
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PLAYBOOK = os.path.join(ROOT, "playbooks", "verify.yml")
@@ -191,7 +194,7 @@ def good(sandbox):
 @pytest.fixture
 def verify(good, run_playbook, sandbox, tmp_path):
     """Run verify.yml on the sandbox inventory for the good state; returns (rc, stdout, report)."""
-    def _run(check=False, **overrides):
+    def _run(check=False, env=None, **overrides):
         report_dir = tmp_path / ("report-%s" % uuid.uuid4().hex[:6])
         extra = {
             "verify_cluster_name": good.cluster,
@@ -209,7 +212,7 @@ def verify(good, run_playbook, sandbox, tmp_path):
         }
         extra.update(overrides)
         started = time.monotonic()
-        rc, out = run_playbook(PLAYBOOK, extra_vars=extra, check=check,
+        rc, out = run_playbook(PLAYBOOK, extra_vars=extra, check=check, env=env,
                                inventory=os.path.join(ROOT, "inventories", "sandbox"))
         elapsed = time.monotonic() - started
         path = report_dir / "verify-report.json"
@@ -290,6 +293,47 @@ def test_check_mode_and_fail_on_never(verify, good, k8s):
     finally:
         custom.create_namespaced_custom_object(*CALICO, good.app_ns, "networkpolicies",
                                                calico_policy("default-deny", good.app_ns, DENY_ALL))
+
+
+def test_a_failing_audit_is_uploaded_to_s3_and_published_as_job_stats(verify, good, k8s, boto3_client, aws_requests):
+    """verify_report_s3_bucket: both reports land in S3, server-side encrypted, under
+    <prefix><cluster>/<audit timestamp>/, before the failed check fails the run; the summary is
+    published with set_stats (what AWX keeps as job artifacts)."""
+    s3 = boto3_client("s3")
+    bucket = "audit-%s" % uuid.uuid4().hex[:8]
+    s3.create_bucket(Bucket=bucket)
+    _core, _apps, custom, _rbac = _k8s_apis(k8s)
+    custom.delete_namespaced_custom_object(*CALICO, good.app_ns, "networkpolicies", "default-deny")
+    try:
+        mark = aws_requests.mark()
+        rc, out, report = verify(env={"ANSIBLE_SHOW_CUSTOM_STATS": "1"}, verify_report_s3_bucket=bucket,
+                                 verify_report_s3_prefix="audits/")
+        uploaded_at = time.time()
+    finally:
+        custom.create_namespaced_custom_object(*CALICO, good.app_ns, "networkpolicies",
+                                               calico_policy("default-deny", good.app_ns, DENY_ALL))
+    assert rc == 2 and "1 check(s) failed: calico.default_deny" in out, out[-3000:]
+    prefix = "audits/%s/%s/" % (good.cluster, report["timestamp"].replace(":", ""))
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []))
+    assert keys == [prefix + "verify-report.json", prefix + "verify-report.xml"]
+    uploaded = json.loads(s3.get_object(Bucket=bucket, Key=prefix + "verify-report.json")["Body"].read())
+    local = json.loads(open(os.path.join(report["_dir"], "verify-report.json")).read())
+    assert uploaded == local and uploaded["summary"]["fail"] == 1
+    assert s3.head_object(Bucket=bucket, Key=prefix + "verify-report.xml")["ServerSideEncryption"] == "AES256"
+    # the upload is the only AWS write; its IAM actions are exactly those of
+    # docs/deploy-policy/verify-s3-upload.json
+    assert sorted(set(r["action"] for r in aws_requests.mutating(mark) if r["service"] != "s3")) == []
+    s3_calls = [r for r in aws_requests.since(mark) if r["service"] == "s3"]
+    assert sorted(r["path"] for r in s3_calls if iam_action(r) == "s3:PutObject") == [
+        "/%s/%s%s" % (bucket, prefix, f) for f in ("verify-report.json", "verify-report.xml")]
+    with open(os.path.join(ROOT, "docs", "deploy-policy", "verify-s3-upload.json")) as fh:
+        allowed = set(a for st in json.load(fh)["Statement"] for a in st["Action"])
+    mine = [r for r in s3_calls if r["t"] < uploaded_at]       # not the test's own reads after the run
+    assert set(iam_action(r) for r in mine) == allowed, [(r["action"], r.get("query")) for r in mine]
+    stats = json.loads(re.search(r"RUN: (\{.*\})", out).group(1))["hardened_eks_verify"][good.cluster]
+    assert stats["failed"] == 1 and stats["failed_checks"] == ["calico.default_deny"]
+    assert stats["passed"] == 30 and stats["timestamp"] == report["timestamp"]
+    assert stats["s3_objects"] == ["s3://%s/%s%s" % (bucket, prefix, f) for f in ("verify-report.json", "verify-report.xml")]
 
 
 def assert_only(report, out, checks, *needles):
