@@ -541,3 +541,15 @@ def test_an_unreachable_api_server_stops_the_next_layer_before_it_writes(sandbox
     assert aws_requests.mutating(aws_mark) == []
     assert [e for e in audit.events(k8s_mark, user="admin")          # not one request of the run reached it
             if not e.get("userAgent", "").startswith("kube-controller-manager")] == []
+
+
+def test_the_layers_can_be_chosen_by_a_variable_as_an_awx_survey_sets_it(play, converged):
+    """hardened_eks_layers (a list, or one name per line as AWX's multiple-choice survey sends
+    it) runs only those layers; an unknown name is refused before any layer."""
+    rc, out = play(SITE, extra_vars={"hardened_eks_layers": "vpc_cni\nbogus"})
+    assert rc != 0 and 'unknown: ["bogus"]' in out, out[-2000:]
+    assert "TASK [hardened.eks.cluster" not in out
+    rc, out = play(SITE, extra_vars={"hardened_eks_layers": "calico\nkube2iam"}, check=True)
+    assert rc == 0 and recap(out)["changed"] == 0, out[-3000:]
+    ran = set(re.findall(r"TASK \[hardened\.eks\.(\w+) : [^\]]*\]\s*\*+\n(?:[^\n]*\n)?ok: ", out))
+    assert ran == {"common", "calico", "kube2iam"}, ran
