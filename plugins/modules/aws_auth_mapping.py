@@ -260,6 +260,10 @@ diff:
   description:
     - C(mapRoles), C(mapUsers) and C(mapAccounts) before and after the change, as one YAML
       document each (literal blocks), so that C(--diff) shows a readable line diff.
+    - Entries the change does not touch keep their original text (comments, indentation); new and
+      changed entries are rendered in the list's indentation.
+    - C(after_header) starts with a summary of the change, entry by entry (added, updated with the
+      fields that change, removed, kept by purge), so that it shows above the YAML.
   returned: in diff mode
   type: dict
   contains:
@@ -271,6 +275,14 @@ diff:
       description: The three keys after the change.
       type: str
       sample: "mapRoles: |\n  - rolearn: arn:aws:iam::111122223333:role/node\n"
+    before_header:
+      description: The ConfigMap.
+      type: str
+      sample: kube-system/aws-auth
+    after_header:
+      description: The ConfigMap and the summary of the change.
+      type: str
+      sample: "kube-system/aws-auth (updated 1: arn:aws:iam::111122223333:role/ci (groups [deployers] -> [deployers, viewers]))"
 """
 
 import copy
@@ -340,8 +352,9 @@ def main():
     out = dict(changed=changed, added=predicted["added"], removed=predicted["removed"],
                updated=predicted["updated"], kept=predicted.get("kept", []))
     if module._diff:
-        out["diff"] = dict(predicted["diff"], before_header="%s/%s" % (p["namespace"], p["name"]),
-                           after_header="%s/%s" % (p["namespace"], p["name"]))
+        where = "%s/%s" % (p["namespace"], p["name"])
+        out["diff"] = dict(predicted["diff"], before_header=where,
+                           after_header="%s (%s)" % (where, predicted.get("summary", "")))
     module.exit_json(**out)
 
 

@@ -314,8 +314,8 @@ def test_absent_removes_and_reports():
     text = NODE_TEXT + "- rolearn: arn:aws:iam::123456789012:role/a\n  username: a\n"
     p = plan({"mapRoles": text}, roles=[{"arn": "arn:aws:iam::123456789012:role/a"},
                                         {"arn": "arn:aws:iam::123456789012:role/missing"}], state="absent")
-    assert p["removed"] == ["arn:aws:iam::123456789012:role/a"] and p["data"]["mapRoles"] == render_list(
-        yaml.safe_load(NODE_TEXT))
+    # the node role's entry keeps its own text (EKS's indentation), only the removed entry goes
+    assert p["removed"] == ["arn:aws:iam::123456789012:role/a"] and p["data"]["mapRoles"] == NODE_TEXT
     again = plan(p["data"], roles=[{"arn": "arn:aws:iam::123456789012:role/a"}], state="absent")
     assert not again["changed"]
 
@@ -657,3 +657,61 @@ def test_node_groups_on_a_persons_role_are_refused_before_any_read():
     # a node role written the node way is fine
     validate_params({"roles": [{"arn": NODE, "username": "system:node:{{EC2PrivateDNSName}}",
                                 "groups": ["system:bootstrappers", "system:nodes"]}]})
+
+
+COMMENTED = """# managed by the platform team
+- rolearn: %s
+  username: system:node:{{EC2PrivateDNSName}}
+  groups:
+      - system:bootstrappers
+      - system:nodes
+# CI deploys with this one
+- rolearn: arn:aws:iam::123456789012:role/ci
+  username: ci
+  groups: [deployers]
+- rolearn: arn:aws:iam::123456789012:role/old
+  username: old
+""" % NODE
+
+
+def test_an_update_keeps_the_text_of_every_untouched_entry_and_its_comment():
+    p = plan({"mapRoles": COMMENTED}, roles=[{"arn": "arn:aws:iam::123456789012:role/ci", "username": "ci",
+                                              "groups": ["deployers", "viewers"]}])
+    text = p["data"]["mapRoles"]
+    node_part = COMMENTED[:COMMENTED.index("# CI deploys")]
+    assert text.startswith(node_part)                       # head comment and node entry, byte for byte
+    assert text.endswith("- rolearn: arn:aws:iam::123456789012:role/old\n  username: old\n")
+    assert "groups: [deployers]" not in text and "# CI deploys with this one" not in text
+    assert yaml.safe_load(text)[1] == {"rolearn": "arn:aws:iam::123456789012:role/ci", "username": "ci",
+                                       "groups": ["deployers", "viewers"]}
+    assert p["updated"] == ["arn:aws:iam::123456789012:role/ci"]
+
+
+def test_a_removal_keeps_the_others_and_an_addition_goes_at_the_end_in_the_lists_indentation():
+    indented = "".join("  " + line for line in COMMENTED.splitlines(True))
+    p = plan({"mapRoles": indented}, roles=[{"arn": "arn:aws:iam::123456789012:role/old"}], state="absent")
+    assert p["data"]["mapRoles"] == indented[:indented.index("  - rolearn: arn:aws:iam::123456789012:role/old")]
+    p = plan({"mapRoles": indented}, roles=[{"arn": "arn:aws:iam::123456789012:role/new", "username": "new",
+                                             "groups": ["viewers"]}])
+    assert p["data"]["mapRoles"].startswith(indented)
+    assert p["data"]["mapRoles"][len(indented):] == (
+        "  - rolearn: arn:aws:iam::123456789012:role/new\n    username: new\n    groups:\n    - viewers\n")
+
+
+def test_a_flow_style_list_is_rendered_whole():
+    flow = "[{rolearn: %s, username: 'system:node:{{EC2PrivateDNSName}}', groups: [system:nodes]}]" % NODE
+    p = plan({"mapRoles": flow}, roles=[{"arn": "arn:aws:iam::123456789012:role/x", "username": "x", "groups": ["v"]}])
+    assert p["data"]["mapRoles"] == render_list(yaml.safe_load(p["data"]["mapRoles"]))
+    assert len(yaml.safe_load(p["data"]["mapRoles"])) == 2
+
+
+def test_the_summary_names_each_entry_and_what_changed_in_it():
+    p = plan({"mapRoles": COMMENTED}, purge=True,
+             roles=[{"arn": "arn:aws:iam::123456789012:role/ci", "username": "ci", "groups": ["deployers", "viewers"]},
+                    {"arn": "arn:aws:iam::123456789012:role/new", "username": "new", "groups": ["viewers"]}])
+    assert p["summary"] == (
+        "added 1: arn:aws:iam::123456789012:role/new; "
+        "updated 1: arn:aws:iam::123456789012:role/ci (groups [deployers] -> [deployers, viewers]); "
+        "removed 1: arn:aws:iam::123456789012:role/old; "
+        "kept by purge 1: %s" % NODE)
+    assert plan({"mapRoles": COMMENTED}, roles=[])["summary"] == "no change"

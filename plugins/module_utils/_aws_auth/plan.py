@@ -121,6 +121,9 @@ def _plan_entries(kind, existing, desired, request, result, problems, warnings):
                 if new != old:
                     new_items[pos] = new
                     entry_changed = True
+                    result["changes"].setdefault(d["arn"], []).extend(
+                        "%s %s -> %s" % (k, _brief(old.get(k)), _brief(new.get(k)))
+                        for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k))
             if entry_changed:
                 result["updated"].append(d["arn"])
                 changed = True
@@ -198,7 +201,7 @@ def plan_aws_auth(data, request):
     """
     data = dict(data or {})
     warnings = list(request.get("warnings") or [])
-    result = {"added": [], "removed": [], "updated": [], "kept": []}
+    result = {"added": [], "removed": [], "updated": [], "kept": [], "changes": {}}
     managed = _managed_keys(request)
     # Keys not managed by this run are read too: their problems become warnings, never failures.
     parsed = {}
@@ -241,4 +244,29 @@ def plan_aws_auth(data, request):
         "kept": _dedup(result["kept"]),
         "warnings": warnings,
         "diff": {"before": display(data), "after": display(new_data)},
+        "summary": change_summary(result),
     }
+
+
+def _brief(value):
+    if isinstance(value, list):
+        return "[%s]" % ", ".join(str(v) for v in value)
+    return "(none)" if value is None else str(value)
+
+
+def change_summary(result, limit=20):
+    """One line per kind of change, each entry named (the updated ones with what changed): the
+    header of the diff, so that --check --diff says what happens before the YAML does."""
+    parts = []
+    for kind in ("added", "updated", "removed", "kept"):
+        items = _dedup(result[kind])
+        if not items:
+            continue
+        shown = []
+        for arn in items[:limit]:
+            what = result["changes"].get(arn) if kind == "updated" else None
+            shown.append("%s (%s)" % (arn, "; ".join(_dedup(what))) if what else arn)
+        more = " and %d more" % (len(items) - limit) if len(items) > limit else ""
+        label = "kept by purge" if kind == "kept" else kind
+        parts.append("%s %d: %s%s" % (label, len(items), ", ".join(shown), more))
+    return "; ".join(parts) if parts else "no change"
