@@ -6,13 +6,13 @@ STAMP := $(VENV)/.installed
 ENV := source .sandbox/env
 ROLES_WITH_MOLECULE = $(sort $(patsubst %/molecule/default/molecule.yml,%,$(wildcard roles/*/molecule/default/molecule.yml)))
 
-.PHONY: help venv sandbox sandbox-down unit integration reliability sanity lint molecule test demo bench clean
+.PHONY: help venv sandbox sandbox-down unit integration reliability sanity lint compat molecule test demo bench clean
 
 help:
 	@echo "make demo   - set up, start the sandbox, run playbooks/site.yml twice (2nd must be changed=0)"
 	@echo "make test   - set up, start the sandbox, run every test (unit, integration, reliability,"
 	@echo "              ansible-test sanity, ansible-lint, Molecule)"
-	@echo "pieces: venv sandbox sandbox-down unit integration reliability sanity lint molecule bench clean"
+	@echo "pieces: venv sandbox sandbox-down unit integration reliability sanity lint compat molecule bench clean"
 
 $(STAMP): requirements-dev.txt requirements.txt
 	@echo "[venv] creating $(VENV) from the pinned requirements (about 2-4 minutes the first time)"
@@ -47,13 +47,17 @@ sanity: venv
 lint: sandbox
 	$(ENV) && ansible-lint --profile production --offline
 
+# ansible-core 2.17 and 2.18 (2.19 is the main venv): unit, sanity, site.yml/verify.yml smoke
+compat: sandbox
+	$(ENV) && scripts/compat
+
 molecule: sandbox
 	@set -e; for d in $(ROLES_WITH_MOLECULE); do \
 	  echo "[molecule] $$d"; \
 	  ($(ENV) && cd $$d && molecule test -s default); \
 	done
 
-test: venv sandbox unit integration reliability sanity lint molecule
+test: venv sandbox unit integration reliability sanity lint compat molecule
 	@echo "[test] all test suites passed"
 
 demo: sandbox

@@ -40,9 +40,9 @@ _value:
 """
 
 from ansible_collections.hardened.eks.plugins.module_utils._eks.access import admin_entries
-from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import with_plain_arguments
+from ansible_collections.hardened.eks.plugins.plugin_utils.filter_io import plan_filter
 
 
 class FilterModule(object):
     def filters(self):
-        return {"admin_access_entries": with_plain_arguments(admin_entries)}
+        return {"admin_access_entries": plan_filter(admin_entries)}

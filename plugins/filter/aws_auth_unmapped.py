@@ -39,9 +39,9 @@ _value:
 """
 
 from ansible_collections.hardened.eks.plugins.module_utils._plans.iam_authenticator import unmapped
-from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import with_plain_arguments
+from ansible_collections.hardened.eks.plugins.plugin_utils.filter_io import plan_filter
 
 
 class FilterModule(object):
     def filters(self):
-        return {"aws_auth_unmapped": with_plain_arguments(unmapped)}
+        return {"aws_auth_unmapped": plan_filter(unmapped)}

@@ -38,9 +38,9 @@ _value:
 """
 
 from ansible_collections.hardened.eks.plugins.module_utils._plans.common import created_objects
-from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import with_plain_arguments
+from ansible_collections.hardened.eks.plugins.plugin_utils.filter_io import plan_filter
 
 
 class FilterModule(object):
     def filters(self):
-        return {"created_objects": with_plain_arguments(created_objects)}
+        return {"created_objects": plan_filter(created_objects)}

@@ -37,9 +37,9 @@ _value:
 """
 
 from ansible_collections.hardened.eks.plugins.module_utils._plans.iam_authenticator import plan
-from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import with_plain_arguments
+from ansible_collections.hardened.eks.plugins.plugin_utils.filter_io import plan_filter
 
 
 class FilterModule(object):
     def filters(self):
-        return {"iam_authenticator_plan": with_plain_arguments(plan)}
+        return {"iam_authenticator_plan": plan_filter(plan)}

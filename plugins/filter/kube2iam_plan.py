@@ -39,9 +39,9 @@ _value:
 """
 
 from ansible_collections.hardened.eks.plugins.module_utils._plans.kube2iam import plan
-from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import with_plain_arguments
+from ansible_collections.hardened.eks.plugins.plugin_utils.filter_io import plan_filter
 
 
 class FilterModule(object):
     def filters(self):
-        return {"kube2iam_plan": with_plain_arguments(plan)}
+        return {"kube2iam_plan": plan_filter(plan)}

@@ -41,7 +41,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hardened.eks.plugins.module_utils._plans.kubeconfig import kubeconfig_server
+from ansible_collections.hardened.eks.plugins.plugin_utils.kubeconfig import kubeconfig_server
 
 
 def _filter(text, path="kubeconfig", context=None):

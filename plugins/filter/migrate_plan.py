@@ -46,9 +46,9 @@ _value:
 """
 
 from ansible_collections.hardened.eks.plugins.module_utils._plans.migrate import plan
-from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import with_plain_arguments
+from ansible_collections.hardened.eks.plugins.plugin_utils.filter_io import plan_filter
 
 
 class FilterModule(object):
     def filters(self):
-        return {"migrate_plan": with_plain_arguments(plan)}
+        return {"migrate_plan": plan_filter(plan)}

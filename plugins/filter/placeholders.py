@@ -39,9 +39,9 @@ _value:
 """
 
 from ansible_collections.hardened.eks.plugins.module_utils.placeholders import find_placeholders
-from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import with_plain_arguments
+from ansible_collections.hardened.eks.plugins.plugin_utils.filter_io import plan_filter
 
 
 class FilterModule(object):
     def filters(self):
-        return {"placeholders": with_plain_arguments(find_placeholders)}
+        return {"placeholders": plan_filter(find_placeholders)}

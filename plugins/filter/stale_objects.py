@@ -47,9 +47,9 @@ _value:
 """
 
 from ansible_collections.hardened.eks.plugins.module_utils._plans.common import stale_objects
-from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import with_plain_arguments
+from ansible_collections.hardened.eks.plugins.plugin_utils.filter_io import plan_filter
 
 
 class FilterModule(object):
     def filters(self):
-        return {"stale_objects": with_plain_arguments(stale_objects)}
+        return {"stale_objects": plan_filter(stale_objects)}

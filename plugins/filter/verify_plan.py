@@ -41,9 +41,9 @@ _value:
 """
 
 from ansible_collections.hardened.eks.plugins.module_utils._plans.verify import verify_plan
-from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import with_plain_arguments
+from ansible_collections.hardened.eks.plugins.plugin_utils.filter_io import plan_filter
 
 
 class FilterModule(object):
     def filters(self):
-        return {"verify_plan": with_plain_arguments(verify_plan)}
+        return {"verify_plan": plan_filter(verify_plan)}

@@ -14,7 +14,7 @@ import types
 
 from botocore.hooks import HierarchicalEmitter
 
-from ansible.module_utils.testing import patch_module_args
+from tests.module_args import patch_module_args
 
 from tests.fake_apiserver import FakeApiServer
 

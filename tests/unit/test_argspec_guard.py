@@ -3,7 +3,7 @@ crash on them) and relaxed to raw for a clean failure."""
 import pytest
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.testing import patch_module_args
+from tests.module_args import patch_module_args
 
 from ansible_collections.hardened.eks.plugins.module_utils import argspec_guard
 

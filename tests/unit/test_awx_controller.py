@@ -31,12 +31,12 @@ def rendered(tmp_path_factory):
     """The playbook's variables as Ansible renders them."""
     out = tmp_path_factory.mktemp("awx") / "vars.json"
     play = tmp_path_factory.mktemp("awxplay") / "render.yml"
+    content = ("{{ {'templates': _hardened_eks_awx_job_templates, 'inputs': _hardened_eks_awx_credential_inputs, "
+               "'injectors': _hardened_eks_awx_credential_injectors} | to_json }}")
     play.write_text(yaml.safe_dump([{
         "hosts": "localhost", "connection": "local", "gather_facts": False,
         "vars_files": [os.path.join(ROOT, "playbooks", "vars", "awx_controller.yml")],
-        "tasks": [{"ansible.builtin.copy": {"dest": str(out), "mode": "0600", "content": "{{ {"
-                   "'templates': _hardened_eks_awx_job_templates, 'inputs': _hardened_eks_awx_credential_inputs, "
-                   "'injectors': _hardened_eks_awx_credential_injectors} | to_json }}"}}]}]))
+        "tasks": [{"ansible.builtin.copy": {"dest": str(out), "mode": "0600", "content": content}}]}]))
     subprocess.run([os.path.join(BIN, "ansible-playbook"), str(play), "-i", "localhost,"], env=_env(), check=True,
                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
     return json.loads(out.read_text())

@@ -371,7 +371,7 @@ class _StubbedConn(object):
 
 
 def _run_main(monkeypatch, args, conn, check=False):
-    from ansible.module_utils.testing import patch_module_args
+    from tests.module_args import patch_module_args
     from ansible_collections.amazon.aws.plugins.module_utils import cloud, modules
     from ansible_collections.hardened.eks.plugins.modules import eks_pod_iam_role
     sleeps = []

@@ -8,7 +8,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hardened.eks.plugins.filter.kubeconfig_server import FilterModule
-from ansible_collections.hardened.eks.plugins.module_utils._plans.kubeconfig import kubeconfig_server
+from ansible_collections.hardened.eks.plugins.plugin_utils.kubeconfig import kubeconfig_server
 
 KUBECONFIG = """
 apiVersion: v1

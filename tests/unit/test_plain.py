@@ -1,4 +1,5 @@
-"""The filters' inputs become plain dicts and lists once, at the boundary."""
+"""The filters' inputs become plain dicts and lists once, at the boundary; their results are
+never templated again (marked unsafe on ansible-core < 2.19)."""
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
@@ -7,7 +8,9 @@ from collections import OrderedDict
 
 from ansible.module_utils.six.moves.collections_abc import Mapping
 
-from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import plain, with_plain_arguments
+from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import plain
+from ansible_collections.hardened.eks.plugins.plugin_utils import filter_io
+from ansible_collections.hardened.eks.plugins.plugin_utils.filter_io import plan_filter as with_plain_arguments
 
 
 class CountingMapping(Mapping):
@@ -63,3 +66,16 @@ def test_with_plain_arguments_converts_positional_and_keyword_arguments():
     args, kwargs = seen[0]
     assert args == ({"a": 1}, [2]) and args[0].__class__ is dict
     assert kwargs == {"extra": {"b": [3]}} and kwargs["extra"].__class__ is dict
+
+
+def test_the_result_is_kept_from_templating_where_ansible_would_template_it_again():
+    """On ansible-core 2.17/2.18 (the multi-version runs) the result is marked unsafe; on 2.19,
+    which never templates a filter's result again, it is returned as it is."""
+    username = {"username": "reader:{{SessionName}}"}
+    out = with_plain_arguments(lambda: username)()
+    assert out == username
+    if filter_io._RETEMPLATES:
+        from ansible.utils.unsafe_proxy import AnsibleUnsafe
+        assert isinstance(out["username"], AnsibleUnsafe)
+    else:
+        assert out is username
