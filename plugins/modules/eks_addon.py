@@ -176,6 +176,7 @@ configuration_values:
   description: Configuration of the add-on, parsed.
   returned: when the add-on exists or is created
   type: dict
+  sample: {env: {ENABLE_PREFIX_DELEGATION: "true"}}
 service_account_role_arn:
   description: IAM role of the add-on's service account.
   returned: when the add-on exists or is created
@@ -191,6 +192,7 @@ tags:
   description: Tags of the add-on.
   returned: when the add-on exists or is created
   type: dict
+  sample: {hardened.eks/layer: cluster}
 pod_identity_associations:
   description: The add-on's Pod Identity associations (null when not managed and not read).
   returned: when the add-on exists or is created

@@ -301,6 +301,7 @@ trust_policy:
   description: The trust (assume role) policy document.
   returned: with O(state=present)
   type: dict
+  sample: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "arn:aws:iam::111122223333:role/eks-node"}, Action: "sts:AssumeRole"}]}
 description:
   description: Description of the role.
   returned: with O(state=present)
@@ -332,6 +333,7 @@ tags:
   description: Tags of the role.
   returned: when O(tags) is given
   type: dict
+  sample: {team: payments}
 annotations:
   description:
     - Kubernetes annotations that make pods wear the role, for the trusts asked for.

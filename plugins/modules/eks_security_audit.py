@@ -274,6 +274,8 @@ report:
   description: The JSON report (cluster, region, summary, results, duration, request counts).
   returned: always
   type: dict
+  sample: {cluster: prod, region: eu-west-1, summary: {pass: 30, fail: 1, warn: 0}, failed: true, duration_seconds: 2.4,
+           timestamp: "2026-12-01T08:00:00Z", results: [{check: calico.default_deny, result: fail}]}
 requests:
   description: Requests made, by kind (C(aws), C(k8s_get), C(k8s_subjectaccessreviews)).
   returned: always
