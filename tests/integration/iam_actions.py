@@ -4,8 +4,10 @@ Query and JSON protocol services log their operation name; EKS (REST-JSON) logs 
 the path, which are turned back into the operation through botocore's service model: the
 operation whose request URI matches, the most specific one first (a principal ARN in an access
 entry path contains slashes)."""
+import os
 import re
 
+import botocore
 import botocore.session
 
 _REST = {}
@@ -65,20 +67,15 @@ _IMPORT = re.compile(r"^\s*from ansible_collections\.(\w+)\.(\w+)\.plugins\.modu
 _MODULE = re.compile(r"^\s+((?:amazon\.aws|community\.aws|hardened\.eks)\.\w+):", re.M)
 
 
-def _snake(name):
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)).lower()
-
-
 def _operations():
     session = botocore.session.get_session()
-    return dict((svc, dict((_snake(op), op) for op in session.get_service_model(svc).operation_names))
+    return dict((svc, dict((botocore.xform_name(op), op) for op in session.get_service_model(svc).operation_names))
                 for svc in SERVICES)
 
 
 def _collection_dir(namespace, name, roots):
     for root in roots:
-        path = "%s/ansible_collections/%s/%s" % (root, namespace, name)
-        import os
+        path = os.path.join(root, "ansible_collections", namespace, name)
         if os.path.isdir(path):
             return path
     raise AssertionError("collection %s.%s not found under %s" % (namespace, name, roots))
@@ -86,7 +83,6 @@ def _collection_dir(namespace, name, roots):
 
 def module_source(fqcn, roots):
     """The module's source and, transitively, that of the module_utils it imports."""
-    import os
     namespace, name, module = fqcn.split(".")
     paths = [os.path.join(_collection_dir(namespace, name, roots), "plugins", "modules", module + ".py")]
     seen, text = set(), []
@@ -109,15 +105,17 @@ def module_source(fqcn, roots):
 
 
 def modules_in(paths):
-    """The AWS and hardened.eks modules named by the task files under paths."""
-    import os
-    found = set()
+    """The AWS and hardened.eks modules named by the task files under paths (folders or files)."""
+    files = []
     for top in paths:
-        for dirpath, _dirs, files in os.walk(top) if os.path.isdir(top) else [(os.path.dirname(top), [], [os.path.basename(top)])]:
-            for name in files:
-                if name.endswith((".yml", ".yaml")):
-                    with open(os.path.join(dirpath, name)) as fh:
-                        found.update(_MODULE.findall(fh.read()))
+        if not os.path.isdir(top):
+            files.append(top)
+            continue
+        files.extend(os.path.join(d, n) for d, _dirs, names in os.walk(top) for n in names if n.endswith((".yml", ".yaml")))
+    found = set()
+    for path in files:
+        with open(path) as fh:
+            found.update(_MODULE.findall(fh.read()))
     return sorted(found)
 
 

@@ -200,7 +200,8 @@ def test_every_call_of_a_run_is_allowed_and_nothing_unexplained_is(observed, nam
 
 
 @pytest.mark.parametrize("name", PLAYBOOKS)
-def test_every_change_path_action_is_called_by_a_module_the_playbook_runs(sandbox, name):
+def test_every_change_path_action_is_called_by_a_module_the_playbook_runs(name):
+    # (tests/conftest.py links this checkout under .sandbox/collections)
     roots = [os.path.join(ROOT, ".sandbox", "collections")] + [p for p in sys.path if p.endswith("site-packages")]
     modules = modules_in([os.path.join(ROOT, p) for p in TASK_FILES[name]])
     callable_by = callable_actions(modules, roots)

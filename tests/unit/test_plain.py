@@ -10,7 +10,7 @@ from ansible.module_utils.six.moves.collections_abc import Mapping
 
 from ansible_collections.hardened.eks.plugins.module_utils._plans.plain import plain
 from ansible_collections.hardened.eks.plugins.plugin_utils import filter_io
-from ansible_collections.hardened.eks.plugins.plugin_utils.filter_io import plan_filter as with_plain_arguments
+from ansible_collections.hardened.eks.plugins.plugin_utils.filter_io import plan_filter
 
 
 class CountingMapping(Mapping):
@@ -50,19 +50,19 @@ def test_plain_keeps_strings_and_scalars_as_they_are():
 
 def test_plain_reads_each_value_once_however_often_the_plan_reads_it():
     value = CountingMapping({"k": "v"})
-    wrapped = with_plain_arguments(lambda data, key: [data[key] for dummy in range(10)])
+    wrapped = plan_filter(lambda data, key: [data[key] for dummy in range(10)])
     assert wrapped(value, key="k") == ["v"] * 10
     assert value.reads == 1
 
 
-def test_with_plain_arguments_converts_positional_and_keyword_arguments():
+def test_plan_filter_converts_positional_and_keyword_arguments():
     seen = []
 
     def func(*args, **kwargs):
         seen.append((args, kwargs))
         return "done"
 
-    assert with_plain_arguments(func)(CountingMapping({"a": 1}), (2,), extra=CountingMapping({"b": (3,)})) == "done"
+    assert plan_filter(func)(CountingMapping({"a": 1}), (2,), extra=CountingMapping({"b": (3,)})) == "done"
     args, kwargs = seen[0]
     assert args == ({"a": 1}, [2]) and args[0].__class__ is dict
     assert kwargs == {"extra": {"b": [3]}} and kwargs["extra"].__class__ is dict
@@ -72,7 +72,7 @@ def test_the_result_is_kept_from_templating_where_ansible_would_template_it_agai
     """On ansible-core 2.17/2.18 (the multi-version runs) the result is marked unsafe; on 2.19,
     which never templates a filter's result again, it is returned as it is."""
     username = {"username": "reader:{{SessionName}}"}
-    out = with_plain_arguments(lambda: username)()
+    out = plan_filter(lambda: username)()
     assert out == username
     if filter_io._RETEMPLATES:
         from ansible.utils.unsafe_proxy import AnsibleUnsafe

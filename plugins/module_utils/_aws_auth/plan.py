@@ -235,17 +235,10 @@ def plan_aws_auth(data, request):
             new_data["mapAccounts"] = render_key("mapAccounts", data.get("mapAccounts"), existing, items)
     if problems:
         raise AwsAuthGuardError(problems)
-    return {
-        "changed": new_data != data,
-        "data": new_data,
-        "added": _dedup(result["added"]),
-        "removed": _dedup(result["removed"]),
-        "updated": _dedup(result["updated"]),
-        "kept": _dedup(result["kept"]),
-        "warnings": warnings,
-        "diff": {"before": display(data), "after": display(new_data)},
-        "summary": change_summary(result),
-    }
+    lists = dict((kind, _dedup(result[kind])) for kind in ("added", "removed", "updated", "kept"))
+    return dict(lists, changed=new_data != data, data=new_data, warnings=warnings,
+                diff={"before": display(data), "after": display(new_data)},
+                summary=change_summary(lists, result["changes"]))
 
 
 def _brief(value):
@@ -254,17 +247,18 @@ def _brief(value):
     return "(none)" if value is None else str(value)
 
 
-def change_summary(result, limit=20):
-    """One line per kind of change, each entry named (the updated ones with what changed): the
-    header of the diff, so that --check --diff says what happens before the YAML does."""
+def change_summary(lists, changes, limit=20):
+    """One line per kind of change, each entry named (the updated ones with what changed in
+    ``changes``): the header of the diff, so that --check --diff says what happens before the
+    YAML does. ``lists``: the plan's added, updated, removed and kept ARNs."""
     parts = []
     for kind in ("added", "updated", "removed", "kept"):
-        items = _dedup(result[kind])
+        items = lists[kind]
         if not items:
             continue
         shown = []
         for arn in items[:limit]:
-            what = result["changes"].get(arn) if kind == "updated" else None
+            what = changes.get(arn) if kind == "updated" else None
             shown.append("%s (%s)" % (arn, "; ".join(_dedup(what))) if what else arn)
         more = " and %d more" % (len(items) - limit) if len(items) > limit else ""
         label = "kept by purge" if kind == "kept" else kind
