@@ -543,6 +543,22 @@ def test_an_unreachable_api_server_stops_the_next_layer_before_it_writes(sandbox
             if not e.get("userAgent", "").startswith("kube-controller-manager")] == []
 
 
+def test_the_calico_preflight_checks_every_policy_before_any_request(sandbox, play, audit, aws_requests):
+    """With calico_node_subnet_filters the preflight needs an AWS lookup; a bad policy in the
+    inventory still fails before it, and before any Kubernetes request."""
+    k8s_mark, aws_mark = audit.mark(), aws_requests.mark()
+    rc, out = play(SITE, tags=["calico"], extra_vars={
+        "calico_node_subnet_filters": {"tag:Name": "hardened-eks-sandbox-private-*"},
+        "calico_applications": [{"name": "web", "namespace": "storefront",
+                                 "egress": [{"to_cidrs": ["10.0.0.1/8"], "ports": [443]}]}]})
+    assert rc != 0, out[-3000:]
+    assert "Nothing was written; fix these in the inventory:" in out and "10.0.0.1/8" in out, out[-3000:]
+    assert "Find the node subnets" not in out
+    assert aws_requests.since(aws_mark) == []
+    assert [e for e in audit.events(k8s_mark, user="admin")
+            if not e.get("userAgent", "").startswith("kube-controller-manager")] == []
+
+
 def test_the_layers_can_be_chosen_by_a_variable_as_an_awx_survey_sets_it(play, converged):
     """hardened_eks_layers (a list, or one name per line as AWX's multiple-choice survey sends
     it) runs only those layers; an unknown name is refused before any layer."""

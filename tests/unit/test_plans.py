@@ -437,6 +437,22 @@ def test_a_bad_node_cidr_or_dns_selector_is_reported_as_the_baselines():
     assert "10.0.0.0/40" in text and "selector" in text
 
 
+def test_the_offline_plan_before_the_subnet_lookup_does_not_miss_the_node_cidrs_but_checks_the_rest():
+    """calico_node_subnet_filters are looked up after the offline plan: no node CIDR yet is fine
+    then, but every other mistake is still reported before any request."""
+    offline = calico.plan(calico_cfg(node_cidrs=[], node_subnet_lookup=True))
+    assert offline["problems"] == []
+    bad = calico.plan(calico_cfg(node_cidrs=[], node_subnet_lookup=True, applications=[
+        {"name": "web", "namespace": "shop", "egress": [{"to_cidrs": ["10.0.0.1/8"]}]}]))["problems"]
+    assert bad and "10.0.0.1/8" in "\n".join(bad)
+    # a listed CIDR is checked in the offline plan too, filters or not
+    listed = calico.plan(calico_cfg(node_cidrs=["10.0.0.0/40"], node_subnet_lookup=True))["problems"]
+    assert "10.0.0.0/40" in "\n".join(listed)
+    # after the lookup (node_subnet_lookup false), finding nothing is the problem it always was
+    after = calico.plan(calico_cfg(node_cidrs=[], node_subnet_lookup=False))["problems"]
+    assert any(p.startswith("calico_node_cidrs: empty") for p in after)
+
+
 # -------------------------------------------------------------------------------------- verify
 def verify_cfg(**kw):
     cfg = {"cluster_name": "prod", "partition": "aws", "account_id": ACCOUNT, "node_role_name": "",

@@ -45,6 +45,9 @@ SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
 APP_NAME_RE = re.compile(r"^[a-z0-9](?:[-a-z0-9]{0,40}[a-z0-9])?$")
 SA_RE = re.compile(r"^[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?$")
 PEERS = (("ingress", "from"), ("egress", "to"))
+# Stands for the node subnets calico_node_subnet_filters will find, in the offline plan only
+# (RFC 5737 TEST-NET-1: never a real node subnet).
+LOOKUP_PLACEHOLDER = "192.0.2.0/24"
 
 
 def _port(value):
@@ -213,6 +216,11 @@ def plan(cfg):
     metadata_deny_namespace_selector, dns_namespace, dns_selector, kube2iam, kube2iam_port,
     node_cidrs: the listed and discovered node subnets, pod_identity_service_accounts,
     pod_identity_cidrs) and the role's labels.
+
+    ``node_subnet_lookup`` (optional, true) says the node subnets are still to be found by
+    calico_node_subnet_filters: this is then the offline plan, made before any request, and an
+    empty ``node_cidrs`` is not a problem yet (the kube2iam policy is checked with a
+    documentation network in their place; the plan after the lookup checks the real ones).
     """
     p = Problems()
     for var in ("application_namespaces", "applications", "metadata_cidrs", "node_cidrs"):
@@ -229,7 +237,9 @@ def plan(cfg):
             p.add("calico_kube2iam_port", ": %r must be kube2iam's --app-port, a port 1-65535 other than 80"
                   % (cfg["kube2iam_port"],))
             port = port or 0
-        if not cfg["node_cidrs"]:
+        if not cfg["node_cidrs"] and as_bool(cfg.get("node_subnet_lookup", False)):
+            cfg = dict(cfg, node_cidrs=[LOOKUP_PLACEHOLDER])
+        elif not cfg["node_cidrs"]:
             p.add("calico_node_cidrs", ": empty (and calico_node_subnet_filters found nothing); pods reach kube2iam "
                                        "on <node IP>:%s, so the node subnets must be listed (or set calico_kube2iam="
                                        "false)" % cfg["kube2iam_port"])
