@@ -210,8 +210,8 @@ class AwsRequests(JsonLog):
             action = r.get("action", "")
             if action.startswith(self.MUTATING_PREFIXES):
                 out.append(r)
-            elif " " in action and not action.startswith("GET "):
-                out.append(r)  # REST-JSON (EKS): any non-GET is a write
+            elif " " in action and not action.startswith(("GET ", "HEAD ")):
+                out.append(r)  # REST (EKS, S3): any method but GET and HEAD writes
         return out
 
 

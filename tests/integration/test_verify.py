@@ -336,6 +336,21 @@ def test_a_failing_audit_is_uploaded_to_s3_and_published_as_job_stats(verify, go
     assert stats["s3_objects"] == ["s3://%s/%s%s" % (bucket, prefix, f) for f in ("verify-report.json", "verify-report.xml")]
 
 
+def test_check_mode_audits_and_writes_the_local_reports_but_uploads_nothing(verify, good, boto3_client, aws_requests):
+    """--check is the promise of no AWS write: the audit runs and its local reports are written,
+    the S3 upload is only reported, and the published summary names no S3 object."""
+    s3 = boto3_client("s3")
+    bucket = "audit-%s" % uuid.uuid4().hex[:8]
+    s3.create_bucket(Bucket=bucket)
+    mark = aws_requests.mark()
+    rc, out, report = verify(check=True, env={"ANSIBLE_SHOW_CUSTOM_STATS": "1"}, verify_report_s3_bucket=bucket)
+    assert rc == 0 and report is not None and report["summary"]["fail"] == 0, out[-3000:]
+    assert s3.list_objects_v2(Bucket=bucket).get("KeyCount") == 0
+    assert aws_requests.mutating(mark) == []
+    stats = json.loads(re.search(r"RUN: (\{.*\})", out).group(1))["hardened_eks_verify"][good.cluster]
+    assert stats["s3_objects"] == [] and stats["passed"] == report["summary"]["pass"]
+
+
 def assert_only(report, out, checks, *needles):
     """Exactly ``checks`` (one id or a tuple) did not pass; the first one's evidence has every
     needle and it names a fix; the play's failure message names it."""
