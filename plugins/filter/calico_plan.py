@@ -32,7 +32,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: C(problems), C(policies) (a calico_policy batch), C(namespaces), C(namespace_objects).
+  description: C(problems), C(policies) (a calico_policy batch), C(namespaces), C(node_cidrs) (those of the kube2iam allowance), C(namespace_objects).
   type: dict
 """
 

@@ -9,15 +9,16 @@ DOCUMENTATION = r"""
 name: stale_objects
 author:
   - hardened.eks maintainers (@hardened-eks)
-short_description: The objects a looped k8s_info listed that a plan no longer asks for
+short_description: The objects listed before that a plan no longer asks for
 description:
-  - Takes the C(results) of a C(kubernetes.core.k8s_info) task looped over kinds, and returns a
+  - Takes the C(results) of a C(kubernetes.core.k8s_info) task looped over kinds (or a list of
+    M(hardened.eks.k8s_objects_info) results, whose objects carry their kind), and returns a
     minimal definition (apiVersion, kind, name, namespace) of every listed object whose key
     C(Kind/namespace/name) is not in O(keep), ready for C(kubernetes.core.k8s) with C(state=absent).
   - The order of the results is kept, so a loop over bindings before roles deletes bindings first.
 options:
   _input:
-    description: The C(results) of the looped C(kubernetes.core.k8s_info) task.
+    description: The C(results) of the looped C(kubernetes.core.k8s_info) task, or M(hardened.eks.k8s_objects_info) results.
     type: list
     elements: dict
     required: true
@@ -27,9 +28,8 @@ options:
     elements: str
     required: true
   kind_key:
-    description: The loop variable that holds the kind in each result.
+    description: The loop variable that holds the kind in each result. Without it, each object's C(kind).
     type: str
-    required: true
 """
 
 EXAMPLES = r"""

@@ -54,7 +54,7 @@ RENDER = """
         public: true
     - name: Dump them
       ansible.builtin.copy:
-        content: "{{ {'policies': _calico_plan.policies, 'node_cidrs': _calico_node_cidrs,
+        content: "{{ {'policies': _calico_plan.policies, 'node_cidrs': _calico_plan.node_cidrs,
                       'kube2iam_args': _kube2iam_args} | to_json }}"
         dest: "%(out)s"
         mode: "0600"

@@ -214,6 +214,18 @@ def test_stale_objects_keeps_the_planned_and_the_kind_order():
         {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "old"}}]
 
 
+def test_stale_objects_takes_the_kind_from_each_object_of_k8s_objects_info_results():
+    """k8s_objects_info's list items carry their kind; the results are passed bindings first."""
+    found = [{"api_found": True, "resources": [
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "old"}}]},
+        {"api_found": True, "resources": [
+            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "keep"}},
+            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "old"}}]}]
+    assert common.stale_objects(found, ["ClusterRole//keep"]) == [
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "old"}},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "old"}}]
+
+
 def test_created_objects_reads_both_shapes_of_a_k8s_result():
     """kubernetes.core.k8s answers at the top for one definition and under result.results for
     several; only the objects it created (or in check mode would create) are named."""
@@ -441,7 +453,7 @@ def test_the_offline_plan_before_the_subnet_lookup_does_not_miss_the_node_cidrs_
     """calico_node_subnet_filters are looked up after the offline plan: no node CIDR yet is fine
     then, but every other mistake is still reported before any request."""
     offline = calico.plan(calico_cfg(node_cidrs=[], node_subnet_lookup=True))
-    assert offline["problems"] == []
+    assert offline["problems"] == [] and offline["node_cidrs"] == []
     bad = calico.plan(calico_cfg(node_cidrs=[], node_subnet_lookup=True, applications=[
         {"name": "web", "namespace": "shop", "egress": [{"to_cidrs": ["10.0.0.1/8"]}]}]))["problems"]
     assert bad and "10.0.0.1/8" in "\n".join(bad)

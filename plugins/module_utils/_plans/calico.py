@@ -227,6 +227,7 @@ def plan(cfg):
         if not is_list(cfg.get(var)):
             p.add("calico_" + var, ": must be a list")
             cfg = dict(cfg, **{var: []})
+    node_cidrs = list(cfg["node_cidrs"])  # as given: without the offline plan's stand-in
     reserved = SYSTEM_NAMESPACES + (cfg["dns_namespace"],)
     namespaces = namespace_names(cfg["application_namespaces"], "calico_application_namespaces", p, reserved,
                                  "is a system namespace; a default deny there breaks the cluster")
@@ -269,5 +270,5 @@ def plan(cfg):
     if not p.items:
         for problem in batch_problems(desired)[1]:
             p.add("the planned Calico batch: ", problem)
-    return {"problems": p.items, "policies": policies, "namespaces": namespaces,
+    return {"problems": p.items, "policies": policies, "namespaces": namespaces, "node_cidrs": node_cidrs,
             "namespace_objects": namespace_objects(namespaces)}

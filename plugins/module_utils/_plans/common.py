@@ -65,17 +65,19 @@ def object_key(obj):
     return "%s/%s/%s" % (obj.get("kind"), meta.get("namespace") or "", meta.get("name"))
 
 
-def stale_objects(found, keep_keys, kind_key):
-    """Objects listed by a looped k8s_info (``found``: its ``results``) whose key is not kept.
+def stale_objects(found, keep_keys, kind_key=None):
+    """Listed objects (``found``: the ``results`` of a looped k8s_info, or a list of
+    k8s_objects_info results) whose key is not kept.
 
-    Each result carries the kind in ``kind_key`` (the loop variable); returns minimal
-    definitions (apiVersion, kind, metadata name/namespace) to delete, in the order listed.
+    The kind is the result's ``kind_key`` (a looped k8s_info's loop variable) or, without one,
+    each object's own ``kind``; returns minimal definitions (apiVersion, kind, metadata
+    name/namespace) to delete, in the order listed.
     """
     keep = set(keep_keys or [])
     out = []
     for res in found or []:
-        kind = res.get(kind_key)
         for obj in res.get("resources") or []:
+            kind = res.get(kind_key) if kind_key else obj.get("kind")
             meta = obj.get("metadata") or {}
             key = "%s/%s/%s" % (kind, meta.get("namespace") or "", meta.get("name"))
             if key in keep:
