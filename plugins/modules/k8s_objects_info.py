@@ -24,7 +24,7 @@ description:
     known; a custom resource's comes from its O(queries[].resource), or else from one discovery
     GET per group version.
   - A group version the server does not serve is not an error; its query returns
-    RV(objects.<id>.api_found=false) with no resources, as M(kubernetes.core.k8s_info) does.
+    C(api_found=false) with no resources in RV(objects), as M(kubernetes.core.k8s_info) does.
   - Connection options and their C(K8S_AUTH_*) environment fallbacks are those of
     kubernetes.core.
 options:
