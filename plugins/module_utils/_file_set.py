@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import fnmatch
 import os
 import re
 import stat
@@ -51,8 +52,9 @@ def check(files, marker):
 def plan(files, existing, mode, purge_pattern=None):
     """What to do, from ``existing`` (name -> {"content": text or None, "mode": int, "marked":
     bool}: the directory as read). Returns a dict of ``write`` (names whose content or mode
-    differ, or that are missing), ``remove`` (marked files of the pattern no file names, when
-    purging), ``unchanged``; and ``before``/``after`` texts for the diff."""
+    differ, or that are missing), ``remove`` (marked files of the shell pattern
+    ``purge_pattern`` that no file names, when purging), ``unchanged``; and ``before``/``after``
+    texts for the diff."""
     wanted = dict((f["name"], f["content"]) for f in files)
     out = {"write": [], "remove": [], "unchanged": [], "before": {}, "after": {}}
     for name in sorted(wanted):
@@ -65,16 +67,11 @@ def plan(files, existing, mode, purge_pattern=None):
             out["unchanged"].append(name)
     if purge_pattern is not None:
         for name in sorted(existing):
-            if name not in wanted and existing[name].get("marked") and purge_pattern.match(name):
+            if name not in wanted and existing[name].get("marked") and fnmatch.fnmatchcase(name, purge_pattern):
                 out["remove"].append(name)
                 out["before"][name] = existing[name].get("content") or ""
                 out["after"][name] = ""
     return out
-
-
-def glob_re(pattern):
-    """A shell pattern (``*.kubeconfig``) as a regular expression of a whole name."""
-    return re.compile("^" + re.escape(pattern).replace(r"\*", "[^/]*").replace(r"\?", "[^/]") + "$")
 
 
 def read_dir(path, marker, max_bytes=1024 * 1024):
@@ -120,14 +117,12 @@ def ensure_file_set(path, files, mode, dir_mode, marker=None, purge_pattern=None
     """Converge the directory; returns ``(changed, predicted)`` where ``predicted`` is the plan
     (what was, or in check mode would be, written and removed) plus ``dir_created``."""
     check(files, marker)
-    dir_created = False
-    if os.path.exists(path) and not os.path.isdir(path):
+    is_dir = os.path.isdir(path)
+    if os.path.exists(path) and not is_dir:
         raise FileSetError("path: %s exists and is not a directory" % path)
-    existing = read_dir(path, marker)
-    result = plan(files, existing, mode, glob_re(purge_pattern) if purge_pattern else None)
-    dir_mode_differs = os.path.isdir(path) and stat.S_IMODE(os.stat(path).st_mode) != dir_mode
-    if not os.path.isdir(path):
-        dir_created = True
+    result = plan(files, read_dir(path, marker), mode, purge_pattern)
+    dir_created = not is_dir
+    dir_mode_differs = is_dir and stat.S_IMODE(os.stat(path).st_mode) != dir_mode
     changed = bool(result["write"] or result["remove"] or dir_created or dir_mode_differs)
     result["dir_created"] = dir_created
     if check_mode or not changed:

@@ -226,9 +226,29 @@ def conflict_pause(attempt, sleep=None):
     (sleep or time.sleep)(min(1.0, 0.02 * (2 ** min(attempt, 6))) * random.random())
 
 
+def api_base(api_version):
+    """REST path of a group version (its discovery document)."""
+    return "/api/v1" if api_version == "v1" else "/apis/%s" % api_version
+
+
+def list_pages(api, path, query=None, limit=500):
+    """Each page of a list, as the API server answers it (``limit``/``continue``); ``api`` is
+    anything with ``get(path, query)``."""
+    token = None
+    while True:
+        page_query = dict(query or {}, limit=limit)
+        if token:
+            page_query["continue"] = token
+        page = api.get(path, page_query) or {}
+        yield page
+        token = (page.get("metadata") or {}).get("continue")
+        if not token:
+            return
+
+
 def k8s_path(api_version, plural, namespace=None, name=None):
     """REST path of a collection or an object."""
-    base = "/api/v1" if api_version == "v1" else "/apis/%s" % api_version
+    base = api_base(api_version)
     if namespace:
         base += "/namespaces/%s" % namespace
     base += "/%s" % plural

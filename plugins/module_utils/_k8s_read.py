@@ -20,7 +20,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.hardened.eks.plugins.module_utils._k8s import K8sApiError, K8sError, k8s_path
+from ansible_collections.hardened.eks.plugins.module_utils._k8s import K8sApiError, K8sError, api_base, k8s_path, list_pages
 
 # (api_version, kind) -> (plural, namespaced) of the built-in kinds the roles read; any other
 # kind is found by discovery (or the query's ``resource``).
@@ -136,14 +136,13 @@ def _read(api, q, discovery):
     """``{"api_found": bool, "resources": [objects]}`` of a checked query; one discovery GET per
     group version that is neither built-in nor given a ``resource`` (kept in ``discovery``),
     then one GET for the query (and per page of a list)."""
-    builtin = (q["api_version"], q["kind"]) in BUILTIN and not q.get("resource")
-    if builtin or q.get("resource"):
-        found = resolve(q["api_version"], q["kind"], q.get("resource"))
-    else:
-        if q["api_version"] not in discovery:
-            base = "/api/v1" if q["api_version"] == "v1" else "/apis/%s" % q["api_version"]
-            discovery[q["api_version"]] = api.get_or_none(base)
-        found = resolve(q["api_version"], q["kind"], discovered=discovery[q["api_version"]])
+    api_version, kind, resource = q["api_version"], q["kind"], q.get("resource")
+    discovered = None
+    if (api_version, kind) not in BUILTIN and not resource:
+        if api_version not in discovery:
+            discovery[api_version] = api.get_or_none(api_base(api_version))
+        discovered = discovery[api_version]
+    found = resolve(api_version, kind, resource, discovered)
     if found is None:
         return {"api_found": False, "resources": []}
     path = query_path(q, *found)
@@ -151,19 +150,10 @@ def _read(api, q, discovery):
         if q.get("name"):
             obj = api.get(path)
             return {"api_found": True, "resources": [obj] if obj else []}
-        items, token = [], None
-        while True:
-            query = dict(selectors(q), limit=PAGE)
-            if token:
-                query["continue"] = token
-            page = api.get(path, query) or {}
-            items.extend(page.get("items") or [])
-            token = (page.get("metadata") or {}).get("continue")
-            if not token:
-                break
+        items = [i for page in list_pages(api, path, selectors(q), PAGE) for i in page.get("items") or []]
     except K8sApiError as exc:
         if exc.status != 404:
             raise
         return {"api_found": not _missing_api(exc), "resources": []}
-    kind_version = {"apiVersion": q["api_version"], "kind": q["kind"]}
+    kind_version = {"apiVersion": api_version, "kind": kind}
     return {"api_found": True, "resources": [dict(kind_version, **i) for i in items]}

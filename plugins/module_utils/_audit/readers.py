@@ -19,6 +19,7 @@ from ansible_collections.hardened.eks.plugins.module_utils._aws.common import er
 from ansible_collections.hardened.eks.plugins.module_utils._aws.common import unsupported
 from ansible_collections.hardened.eks.plugins.module_utils._eks import access
 from ansible_collections.hardened.eks.plugins.module_utils._k8s import K8sError
+from ansible_collections.hardened.eks.plugins.module_utils._k8s import list_pages
 from ansible_collections.hardened.eks.plugins.module_utils._k8s import k8s_path
 
 SAR_PATH = "/apis/authorization.k8s.io/v1/subjectaccessreviews"
@@ -155,22 +156,21 @@ class K8sReader(object):
         self.gets += 1
         return self.api.get_or_none(path)
 
+    def get(self, path, query=None):
+        self.gets += 1
+        return self.api.get(path, query)
+
     def items(self, path, missing_ok=False):
         """All items of a list, page by page (limit/continue)."""
-        out, token = [], None
-        while True:
-            self.gets += 1
-            query = {"limit": 500, "continue": token}
-            try:
-                page = self.api.get(path, query)
-            except K8sError as exc:
-                if missing_ok and getattr(exc, "status", None) == 404:
-                    return None
-                raise
-            out.extend(page.get("items") or [])
-            token = (page.get("metadata") or {}).get("continue")
-            if not token:
-                return out
+        out = []
+        try:
+            for page in list_pages(self, path):
+                out.extend(page.get("items") or [])
+        except K8sError as exc:
+            if missing_ok and getattr(exc, "status", None) == 404:
+                return None
+            raise
+        return out
 
     def scoped_items(self, api_version, plural, namespaces, missing_ok=False):
         """Items of a namespaced resource: cluster-wide, or from each of ``namespaces``."""
